@@ -1,0 +1,29 @@
+import { Command, CommanderError } from "commander";
+import { registerCommands } from "./commands";
+import { ConfigError } from "./config";
+
+const program = new Command("adclick")
+  .description("Ad click aggregator: ingest, live counters, lake, billing and their operations.")
+  .showHelpAfterError("(run with --help for usage)")
+  .exitOverride();
+
+registerCommands(program);
+
+/** Every failure ends as one line on stderr and a non-zero exit (C6). */
+function fail(err: unknown): never {
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`adclick: ${message.split("\n")[0]}\n`);
+  if (process.env.ADCLICK_DEBUG && err instanceof Error && !(err instanceof ConfigError)) {
+    process.stderr.write(`${err.stack}\n`);
+  }
+  process.exit(1);
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    process.exit(err.exitCode);
+  }
+  fail(err);
+}
