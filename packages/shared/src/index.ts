@@ -1,0 +1,6 @@
+export * from "./click-event";
+export * from "./config";
+export * from "./money";
+export * from "./redis-keys";
+export * from "./time-window";
+export * from "./topics";
