@@ -1,0 +1,30 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import type { ReactNode } from "react";
+import { TRPCReactProvider } from "../trpc/react";
+import "./globals.css";
+
+export const metadata: Metadata = {
+  title: { default: "adclick", template: "%s · adclick" },
+  description: "Ad click aggregator: live campaign counts, fraud review and exact nightly billing.",
+};
+
+export default function RootLayout({ children }: { children: ReactNode }) {
+  return (
+    <html lang="en">
+      <body>
+        <header className="site-header">
+          <Link href="/" className="brand">
+            adclick
+          </Link>
+          <nav>
+            <Link href="/login">Sign in</Link>
+          </nav>
+        </header>
+        <main className="site-main">
+          <TRPCReactProvider>{children}</TRPCReactProvider>
+        </main>
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,13 @@
+import { healthRouter } from "./routers/health";
+import { sessionRouter } from "./routers/session";
+import { createCallerFactory, createTRPCRouter } from "./trpc";
+
+export const appRouter = createTRPCRouter({
+  health: healthRouter,
+  session: sessionRouter,
+});
+
+export type AppRouter = typeof appRouter;
+
+/** Calls procedures in-process, e.g. `createCaller(ctx).health.ping()`. */
+export const createCaller = createCallerFactory(appRouter);
