@@ -9,14 +9,23 @@ export const CHROMIUM = "/usr/bin/chromium";
 function aptGet(args) {
   const asRoot = process.getuid?.() === 0;
   const [cmd, argv] = asRoot ? ["apt-get", args] : ["sudo", ["apt-get", ...args]];
-  return spawnSync(cmd, argv, { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } }).status;
+  return spawnSync(cmd, argv, {
+    stdio: "inherit",
+    env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+  }).status;
 }
 
 export function ensureChromium() {
   if (existsSync(CHROMIUM)) return;
   console.log("[chromium] installing Debian's chromium package…");
-  if (aptGet(["update", "-qq"]) !== 0 || aptGet(["install", "-y", "-qq", "chromium"]) !== 0 || !existsSync(CHROMIUM)) {
-    console.error("[chromium] could not install chromium: run `apt-get install -y chromium` as root");
+  if (
+    aptGet(["update", "-qq"]) !== 0 ||
+    aptGet(["install", "-y", "-qq", "chromium"]) !== 0 ||
+    !existsSync(CHROMIUM)
+  ) {
+    console.error(
+      "[chromium] could not install chromium: run `apt-get install -y chromium` as root",
+    );
     process.exit(1);
   }
 }

@@ -24,6 +24,7 @@ function run(label, cmd, args, extraEnv = {}) {
 
 ensureDeps();
 for (const ws of workspaces) rmSync(join(root, ws, ".vitest-report.json"), { force: true });
+rmSync(join(root, "e2e", ".report"), { recursive: true, force: true });
 
 const failures = [];
 if (run("local stack", "node", ["apps/pipeline/bin/adclick.mjs", "services", "up"]) !== 0) {
@@ -59,7 +60,7 @@ for (const ws of workspaces) {
   failed += json.numFailedTests ?? 0;
   skipped += (json.numPendingTests ?? 0) + (json.numTodoTests ?? 0);
 }
-const e2eReport = join(root, "e2e", "test-results", "results.json");
+const e2eReport = join(root, "e2e", ".report", "results.json");
 if (existsSync(e2eReport)) {
   const stats = JSON.parse(readFileSync(e2eReport, "utf8")).stats ?? {};
   passed += stats.expected ?? 0;

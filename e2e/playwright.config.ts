@@ -1,0 +1,52 @@
+import { defineConfig } from "@playwright/test";
+
+const webPort = Number(process.env.E2E_WEB_PORT ?? 3100);
+
+/**
+ * Two projects: `api` talks HTTP to the running product, `ui` drives Debian's
+ * Chromium through the dashboard. No retries: a flaky test must be fixed, not hidden.
+ */
+export default defineConfig({
+  testDir: "./tests",
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  workers: 1,
+  timeout: 60_000,
+  reporter: [["list"], ["json", { outputFile: ".report/results.json" }]],
+  use: {
+    baseURL: `http://127.0.0.1:${webPort}`,
+    trace: "retain-on-failure",
+  },
+  projects: [
+    { name: "api", testMatch: /api\/.*\.spec\.ts/ },
+    {
+      name: "ui",
+      testMatch: /ui\/.*\.spec\.ts/,
+      use: {
+        browserName: "chromium",
+        launchOptions: {
+          executablePath: "/usr/bin/chromium",
+          args: [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+          ],
+        },
+      },
+    },
+  ],
+  webServer: {
+    command: "npm run -w @adclick/web serve",
+    cwd: "..",
+    url: `http://127.0.0.1:${webPort}/login`,
+    env: { WEB_PORT: String(webPort), NEXT_TELEMETRY_DISABLED: "1" },
+    timeout: 600_000,
+    reuseExistingServer: false,
+    stdout: "ignore",
+    stderr: "pipe",
+  },
+});

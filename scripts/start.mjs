@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+// `npm start`: installs what is missing, brings up the local stack, migrates,
+// seeds demo data, then runs the pipeline, the dashboard and a traffic
+// simulator until Ctrl-C, and prints where everything is.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { ensureDeps } from "./ensure-deps.mjs";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const adclick = join(root, "apps/pipeline/bin/adclick.mjs");
+const ingestPort = process.env.INGEST_PORT || "8080";
+const webPort = process.env.WEB_PORT || "3000";
+
+function step(label, args) {
+  console.log(`[start] ${label}`);
+  const result = spawnSync("node", [adclick, ...args], { cwd: root, stdio: "inherit" });
+  if (result.status !== 0) {
+    console.error(`[start] ${label} failed (exit ${result.status}); see the message above`);
+    process.exit(result.status ?? 1);
+  }
+}
+
+ensureDeps();
+step("bringing up the local stack", ["services", "up"]);
+step("applying migrations", ["migrate"]);
+step("seeding demo data", ["seed"]);
+
+const children = [];
+function launch(name, cmd, args) {
+  const child = spawn(cmd, args, { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
+  child.on("exit", (code, signal) => {
+    if (!stopping) {
+      console.error(`[start] ${name} exited (${signal ?? code}); stopping everything`);
+      stop(1);
+    }
+  });
+  children.push(child);
+  return child;
+}
+
+let stopping = false;
+function stop(code = 0) {
+  if (stopping) return;
+  stopping = true;
+  for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
+  const deadline = setTimeout(() => process.exit(code), 35_000);
+  deadline.unref();
+  Promise.all(
+    children.map((c) => (c.exitCode === null ? new Promise((r) => c.on("exit", r)) : null)),
+  ).then(() => process.exit(code));
+}
+process.on("SIGINT", () => stop(0));
+process.on("SIGTERM", () => stop(0));
+
+async function waitFor(url, label, timeoutMs) {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  throw new Error(`${label} did not become ready at ${url}`);
+}
+
+launch("pipeline", "node", [adclick, "run"]);
+launch("dashboard", "npm", ["run", "web"]);
+await waitFor(`http://127.0.0.1:${ingestPort}/readyz`, "the pipeline", 120_000);
+
+const keysFile = join(root, "data/demo-partner-keys.json");
+const keys = existsSync(keysFile) ? JSON.parse(readFileSync(keysFile, "utf8")) : [];
+const apiKeys = keys.map((k) => k.apiKey ?? k.key).filter(Boolean);
+if (apiKeys.length) {
+  launch("simulator", "node", [
+    adclick,
+    "simulate",
+    "--url",
+    `http://127.0.0.1:${ingestPort}`,
+    "--api-key",
+    apiKeys.join(","),
+    "--rate",
+    "50",
+    "--duration",
+    "0",
+  ]);
+}
+await waitFor(`http://127.0.0.1:${webPort}/login`, "the dashboard", 600_000);
+
+console.log(`
+adclick is running.
+
+  dashboard        http://localhost:${webPort}
+  ingest endpoint  http://localhost:${ingestPort}/v1/clicks   (API docs: /openapi.json)
+  metrics          http://localhost:${ingestPort}/metrics
+
+  demo logins (password: demo-password)
+    advertiser@demo.adclick   analyst@demo.adclick   finance@demo.adclick   admin@demo.adclick
+
+  a traffic simulator is posting clicks; Ctrl-C stops everything.
+`);
