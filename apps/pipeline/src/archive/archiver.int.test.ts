@@ -1,0 +1,173 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type ClickRecord, topicName } from "@adclick/shared";
+import { Kafka, logLevel } from "kafkajs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestStack, type TestStack } from "../../../../test/stack";
+import { decodeClicks, encodeClicks } from "../lake/click-parquet";
+import { FileLakeStore } from "../lake/file-lake-store";
+import { hourPrefix, pendingKey, segmentFileKey } from "../lake/lake-layout";
+import { ensureTopics } from "./kafka-setup";
+
+const BIN = join(dirname(fileURLToPath(import.meta.url)), "../../bin/adclick.mjs");
+const DAY_MS = Date.UTC(2026, 0, 31);
+
+function makeClick(i: number): ClickRecord {
+  // Event times spread over four hours, not in order, so files split per hour.
+  const ts = DAY_MS + 9 * 3_600_000 + ((i * 7919) % (4 * 3_600_000));
+  return {
+    event_id: `arc-${i}`,
+    partner_id: `partner-${i % 3}`,
+    campaign_id: `cmp-${i % 11}`,
+    advertiser_id: "adv-1",
+    ad_id: `ad-${i % 4}`,
+    user_id: `user-${i % 500}`,
+    ip: `10.2.${i % 200}.${i % 250}`,
+    user_agent: "Mozilla/5.0 test",
+    ts,
+    received_at: ts + 10,
+    country: i % 4 ? "US" : null,
+    device: "mobile",
+    publisher_id: i % 2 ? `pub-${i % 3}` : null,
+    referrer: null,
+    cost_micros: 100_000,
+  };
+}
+
+describe("archiver", () => {
+  let stack: TestStack;
+  let kafka: Kafka;
+  const children: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    stack = await createTestStack({ database: false });
+    kafka = new Kafka({
+      brokers: stack.config.KAFKA_BROKERS,
+      clientId: "archiver-test",
+      logLevel: logLevel.NOTHING,
+    });
+    const admin = kafka.admin();
+    await admin.connect();
+    await ensureTopics(admin, stack.config, ["raw", "fraud"]);
+    await admin.disconnect();
+  });
+
+  afterAll(async () => {
+    for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
+    await stack?.cleanup();
+  });
+
+  function startArchiver(args: string[]): ChildProcess {
+    const port = String(20_000 + Math.floor(Math.random() * 20_000));
+    const child = spawn(process.execPath, [BIN, "archive", "--ops-port", port, ...args], {
+      env: { ...process.env, ...stack.env },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    child.stderr?.on("data", () => undefined);
+    children.push(child);
+    return child;
+  }
+
+  async function lakeEvents(lake: FileLakeStore, dataset: "raw" | "fraud") {
+    const keys = (await lake.list(`${dataset}/`)).filter((k) => k.endsWith(".parquet"));
+    const events: Array<{ key: string; record: ClickRecord & { risk?: number } }> = [];
+    for (const key of keys)
+      for (const record of await decodeClicks(await lake.get(key))) events.push({ key, record });
+    return { keys, events };
+  }
+
+  async function waitFor(predicate: () => Promise<boolean>, timeoutMs: number, what: string) {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (await predicate()) return;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    throw new Error(`timed out waiting for ${what}`);
+  }
+
+  it("holds every event exactly once after a kill -9 mid-hour and a restart", async () => {
+    const lake = new FileLakeStore(stack.lakeDir);
+    const total = 6000;
+    const clicks = Array.from({ length: total }, (_, i) => makeClick(i));
+    const fraud = clicks
+      .filter((_, i) => i % 20 === 0)
+      .map((c) => ({ ...c, risk: 1, reasons: ["declared_bot"] }));
+    const producer = kafka.producer({ idempotent: true });
+    await producer.connect();
+    const send = async (topic: string, records: object[]) => {
+      for (let i = 0; i < records.length; i += 500) {
+        await producer.send({
+          topic,
+          acks: -1,
+          messages: records
+            .slice(i, i + 500)
+            .map((r) => ({ key: (r as ClickRecord).campaign_id, value: JSON.stringify(r) })),
+        });
+      }
+    };
+
+    // A crash from before this test: a segment written to the lake but never committed.
+    const ghost = segmentFileKey("raw", clicks[0]!.ts, 0, "0", "99");
+    await lake.put(
+      pendingKey("raw", 0, "0"),
+      Buffer.from(
+        JSON.stringify({
+          topic: "x",
+          partition: 0,
+          firstOffset: "0",
+          lastOffset: "99",
+          files: [ghost],
+        }),
+      ),
+    );
+    await lake.put(ghost, encodeClicks(clicks.slice(0, 50)));
+
+    await send(topicName(stack.topicPrefix, "raw"), clicks.slice(0, 4000));
+    await send(topicName(stack.topicPrefix, "fraud"), fraud.slice(0, 100));
+    const first = startArchiver(["--roll-events", "400", "--roll-seconds", "600"]);
+    // Let it commit a few segments, then kill it while others are open or half written.
+    await waitFor(
+      async () => (await lake.list("raw/")).length >= 6,
+      60_000,
+      "the first committed files",
+    );
+    first.kill("SIGKILL");
+    await new Promise((r) => first.once("exit", r));
+
+    await send(topicName(stack.topicPrefix, "raw"), clicks.slice(4000));
+    await send(topicName(stack.topicPrefix, "fraud"), fraud.slice(100));
+    await producer.disconnect();
+
+    const second = startArchiver(["--roll-events", "400", "--roll-seconds", "2"]);
+    await waitFor(
+      async () => (await lakeEvents(lake, "raw")).events.length >= total,
+      90_000,
+      "every raw event in the lake",
+    );
+    await waitFor(
+      async () => (await lakeEvents(lake, "fraud")).events.length >= fraud.length,
+      30_000,
+      "every fraud event in the lake",
+    );
+    second.kill("SIGTERM");
+    const code = await new Promise((r) => second.once("exit", r));
+    expect(code).toBe(0);
+
+    const raw = await lakeEvents(lake, "raw");
+    const ids = raw.events.map((e) => e.record.event_id);
+    expect(ids.length).toBe(total);
+    expect(new Set(ids).size).toBe(total);
+    expect(await lake.exists(ghost)).toBe(false);
+    for (const { key, record } of raw.events) {
+      expect(key.startsWith(hourPrefix("raw", record.ts))).toBe(true);
+      expect(record).toEqual(clicks[Number(record.event_id.slice(4))]);
+    }
+    const fraudBack = await lakeEvents(lake, "fraud");
+    expect(fraudBack.events.map((e) => e.record.event_id).sort()).toEqual(
+      fraud.map((f) => f.event_id).sort(),
+    );
+    expect(fraudBack.events.every((e) => e.record.risk === 1)).toBe(true);
+    expect(await lake.list("_pending/")).toEqual([]);
+  }, 240_000);
+});

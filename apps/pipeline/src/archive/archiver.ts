@@ -1,0 +1,388 @@
+import { type ClickRecord, type Config, groupName, topicName } from "@adclick/shared";
+import { type Admin, type Consumer, type EachBatchPayload, Kafka, logLevel } from "kafkajs";
+import { Counter, Histogram, type Registry } from "prom-client";
+import { registerLz4Codec } from "../kafka/lz4-codec";
+import { encodeClicks } from "../lake/click-parquet";
+import {
+  hourPrefix,
+  type LakeDataset,
+  pendingKey,
+  pendingPrefix,
+  segmentFileKey,
+} from "../lake/lake-layout";
+import type { LakeStore } from "../lake/lake-store";
+import type { Component } from "../runtime/component";
+import type { Logger } from "../runtime/logger";
+import { ensureTopics } from "./kafka-setup";
+
+export interface ArchiverOptions {
+  config: Config;
+  lake: LakeStore;
+  logger: Logger;
+  registry: Registry;
+  /** Roll a partition's open segment at this many events (default 250 000). */
+  maxSegmentEvents?: number;
+  /** …or at this many bytes of JSON consumed (default 128 MiB). */
+  maxSegmentBytes?: number;
+  /** …or when it has been open this long (default 10 minutes; C4 asks for at least hourly). */
+  maxSegmentAgeMs?: number;
+}
+
+/** The events of one Kafka partition consumed since its last committed offset. */
+interface Segment {
+  topic: string;
+  dataset: LakeDataset;
+  partition: number;
+  firstOffset: string;
+  lastOffset: string;
+  records: ClickRecord[];
+  bytes: number;
+  openedAt: number;
+}
+
+/** What a segment is about to write, stored before its files so a crash can be undone. */
+interface PendingSegment {
+  topic: string;
+  partition: number;
+  firstOffset: string;
+  lastOffset: string;
+  files: string[];
+}
+
+/**
+ * The archiver (`adclick archive`): consumes `clicks.raw` and the fraud stream
+ * and writes them to the lake as Parquet, one file per event-time hour of each
+ * rolled segment (C4).
+ *
+ * Exactly once: a segment is a contiguous offset range of one partition that
+ * starts at the partition's committed offset. Before writing its files the
+ * archiver stores an intent record `_pending/<dataset>/pNNNN/<first>.json`
+ * listing them; it commits `last + 1` only after every file is durable, then
+ * removes the record. When a partition is assigned, any intent record whose
+ * first offset is at or past the committed offset names files whose events will
+ * be consumed again, so those files are deleted before consuming; records below
+ * it are leftovers of a commit that succeeded and are just removed. A crash at
+ * any point therefore leaves each event in exactly one file.
+ */
+export class Archiver implements Component {
+  readonly name = "archiver";
+  private readonly kafka: Kafka;
+  private consumer: Consumer | null = null;
+  private admin: Admin | null = null;
+  private readonly segments = new Map<string, Segment>();
+  /** Partitions whose leftovers were cleaned since the last (re)assignment. */
+  private readonly recovered = new Set<string>();
+  private readonly datasetOf = new Map<string, LakeDataset>();
+  private readonly groupId: string;
+  private lock: Promise<unknown> = Promise.resolve();
+  private timer: NodeJS.Timeout | null = null;
+  private running = false;
+  private stopping = false;
+  private readonly maxEvents: number;
+  private readonly maxBytes: number;
+  private readonly maxAgeMs: number;
+  private readonly metrics: ReturnType<typeof archiverMetrics>;
+
+  constructor(private readonly opts: ArchiverOptions) {
+    registerLz4Codec();
+    const { config } = opts;
+    this.kafka = new Kafka({
+      clientId: "adclick-archiver",
+      brokers: config.KAFKA_BROKERS,
+      logLevel: logLevel.NOTHING,
+    });
+    this.groupId = groupName(config.KAFKA_TOPIC_PREFIX, "archiver");
+    this.datasetOf.set(topicName(config.KAFKA_TOPIC_PREFIX, "raw"), "raw");
+    this.datasetOf.set(topicName(config.KAFKA_TOPIC_PREFIX, "fraud"), "fraud");
+    this.maxEvents = opts.maxSegmentEvents ?? 250_000;
+    this.maxBytes = opts.maxSegmentBytes ?? 128 * 1024 * 1024;
+    this.maxAgeMs = opts.maxSegmentAgeMs ?? 10 * 60_000;
+    this.metrics = archiverMetrics(opts.registry);
+  }
+
+  async start(): Promise<void> {
+    const { config, logger } = this.opts;
+    this.admin = this.kafka.admin();
+    await this.admin.connect();
+    const topics = await ensureTopics(this.admin, config, ["raw", "fraud"]);
+    const consumer = this.kafka.consumer({
+      groupId: this.groupId,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 2_000,
+    });
+    this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      logger.info({ memberAssignment: payload.memberAssignment }, "archiver partitions assigned");
+      // Uncommitted segments belong to the old assignment: Kafka redelivers them from the committed offsets.
+      this.enqueue(async () => {
+        this.segments.clear();
+        this.recovered.clear();
+      });
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      logger.error({ err: payload.error, restart: payload.restart }, "archiver consumer crashed");
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: (payload) => this.enqueue(() => this.onBatch(payload)),
+    });
+    this.running = true;
+    const tick = Math.max(50, Math.min(this.maxAgeMs / 4, 30_000));
+    this.timer = setInterval(() => {
+      this.enqueue(() => this.flushWhere((s) => Date.now() - s.openedAt >= this.maxAgeMs)).catch(
+        (err) => logger.error({ err }, "archiver timed roll failed"),
+      );
+    }, tick);
+    this.timer.unref();
+  }
+
+  ready(): boolean {
+    return this.running && !this.stopping;
+  }
+
+  /** Writes every open segment and commits its offsets, then leaves the group. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.timer) clearInterval(this.timer);
+    try {
+      await this.enqueue(() => this.flushWhere(() => true));
+    } finally {
+      this.running = false;
+      await this.consumer?.disconnect().catch(() => undefined);
+      await this.admin?.disconnect().catch(() => undefined);
+    }
+  }
+
+  /** Serialises batches, timed rolls and shutdown: one segment operation at a time. */
+  private enqueue<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.lock.then(fn, fn);
+    this.lock = next.catch(() => undefined);
+    return next;
+  }
+
+  private async onBatch({
+    batch,
+    heartbeat,
+    isRunning,
+    isStale,
+    resolveOffset,
+  }: EachBatchPayload): Promise<void> {
+    // Once stopping, take nothing new: what is not in a segment is not committed and comes back next start.
+    if (this.stopping || !isRunning() || isStale() || batch.messages.length === 0) return;
+    const key = `${batch.topic}:${batch.partition}`;
+    const dataset = this.datasetOf.get(batch.topic);
+    if (!dataset) return;
+    if (!this.recovered.has(key)) {
+      await this.recoverPartition(batch.topic, dataset, batch.partition);
+      this.recovered.add(key);
+    }
+    let segment = this.segments.get(key);
+    let bad = 0;
+    for (const message of batch.messages) {
+      if (!segment) {
+        segment = {
+          topic: batch.topic,
+          dataset,
+          partition: batch.partition,
+          firstOffset: message.offset,
+          lastOffset: message.offset,
+          records: [],
+          bytes: 0,
+          openedAt: Date.now(),
+        };
+        this.segments.set(key, segment);
+      }
+      segment.lastOffset = message.offset;
+      const record = parseRecord(message.value);
+      if (record) {
+        segment.records.push(record);
+        segment.bytes += message.value?.length ?? 0;
+      } else {
+        bad++;
+      }
+      // Only moves the fetch position; offsets are committed by flush() once the files are durable.
+      resolveOffset(message.offset);
+      if (segment.records.length >= this.maxEvents || segment.bytes >= this.maxBytes) {
+        await this.flush(segment);
+        await heartbeat();
+        segment = undefined;
+      }
+    }
+    if (bad) {
+      this.metrics.malformed.inc({ dataset }, bad);
+      this.opts.logger.warn(
+        { topic: batch.topic, partition: batch.partition, count: bad },
+        "skipped messages that are not JSON clicks",
+      );
+    }
+  }
+
+  private async flushWhere(predicate: (s: Segment) => boolean): Promise<void> {
+    for (const segment of [...this.segments.values()]) {
+      if (predicate(segment)) await this.flush(segment);
+    }
+  }
+
+  /** Writes one segment's files, commits its offsets, and forgets it. */
+  private async flush(segment: Segment): Promise<void> {
+    const { lake, logger } = this.opts;
+    const key = `${segment.topic}:${segment.partition}`;
+    this.segments.delete(key);
+    const started = performance.now();
+    const byHour = new Map<string, ClickRecord[]>();
+    for (const record of segment.records) {
+      const hour = hourPrefix(segment.dataset, record.ts);
+      let list = byHour.get(hour);
+      if (!list) {
+        list = [];
+        byHour.set(hour, list);
+      }
+      list.push(record);
+    }
+    const files = [...byHour.values()].map((records) => ({
+      key: segmentFileKey(
+        segment.dataset,
+        records[0]!.ts,
+        segment.partition,
+        segment.firstOffset,
+        segment.lastOffset,
+      ),
+      records,
+    }));
+    const pending: PendingSegment = {
+      topic: segment.topic,
+      partition: segment.partition,
+      firstOffset: segment.firstOffset,
+      lastOffset: segment.lastOffset,
+      files: files.map((f) => f.key),
+    };
+    const intentKey = pendingKey(segment.dataset, segment.partition, segment.firstOffset);
+    await lake.put(intentKey, Buffer.from(JSON.stringify(pending)));
+    let bytes = 0;
+    for (const file of files) {
+      const body = encodeClicks(file.records, { fraud: segment.dataset === "fraud" });
+      bytes += body.byteLength;
+      await lake.put(file.key, body);
+    }
+    try {
+      await this.consumer!.commitOffsets([
+        {
+          topic: segment.topic,
+          partition: segment.partition,
+          offset: (BigInt(segment.lastOffset) + 1n).toString(),
+        },
+      ]);
+    } catch (err) {
+      // Not committed (a rebalance took the partition): undo, the new owner rewrites these events.
+      logger.warn(
+        { err, topic: segment.topic, partition: segment.partition },
+        "commit failed; removing the segment's files",
+      );
+      await Promise.all(pending.files.map((f) => lake.delete(f).catch(() => undefined)));
+      await lake.delete(intentKey).catch(() => undefined);
+      throw err;
+    }
+    await lake
+      .delete(intentKey)
+      .catch((err) =>
+        logger.warn({ err, intentKey }, "could not remove a committed intent record"),
+      );
+    this.metrics.events.inc({ dataset: segment.dataset }, segment.records.length);
+    this.metrics.files.inc({ dataset: segment.dataset }, files.length);
+    this.metrics.bytes.inc({ dataset: segment.dataset }, bytes);
+    this.metrics.flushSeconds.observe((performance.now() - started) / 1000);
+    logger.debug(
+      {
+        dataset: segment.dataset,
+        partition: segment.partition,
+        first: segment.firstOffset,
+        last: segment.lastOffset,
+        files: files.length,
+      },
+      "segment archived",
+    );
+  }
+
+  /** Removes the files of segments that were written but never committed (see the class comment). */
+  private async recoverPartition(
+    topic: string,
+    dataset: LakeDataset,
+    partition: number,
+  ): Promise<void> {
+    const { lake, logger } = this.opts;
+    const intents = await lake.list(pendingPrefix(dataset, partition));
+    if (!intents.length) return;
+    const offsets = await this.admin!.fetchOffsets({ groupId: this.groupId, topics: [topic] });
+    const committedText =
+      offsets[0]?.partitions.find((p) => p.partition === partition)?.offset ?? "-1";
+    const committed = BigInt(committedText) < 0n ? 0n : BigInt(committedText);
+    for (const intentKey of intents) {
+      const pending = JSON.parse(
+        Buffer.from(await lake.get(intentKey)).toString("utf8"),
+      ) as PendingSegment;
+      if (BigInt(pending.firstOffset) >= committed) {
+        await Promise.all(pending.files.map((f) => lake.delete(f)));
+        this.metrics.undone.inc({ dataset });
+        logger.warn(
+          {
+            dataset,
+            partition,
+            first: pending.firstOffset,
+            last: pending.lastOffset,
+            files: pending.files.length,
+          },
+          "removed files of an uncommitted segment; its events are consumed again",
+        );
+      }
+      await lake.delete(intentKey);
+    }
+  }
+}
+
+function parseRecord(value: Buffer | null): ClickRecord | null {
+  if (!value) return null;
+  try {
+    const record = JSON.parse(value.toString("utf8")) as ClickRecord;
+    if (
+      typeof record.event_id !== "string" ||
+      typeof record.ts !== "number" ||
+      typeof record.campaign_id !== "string"
+    )
+      return null;
+    record.country ??= null;
+    record.publisher_id ??= null;
+    record.referrer ??= null;
+    return record;
+  } catch {
+    return null;
+  }
+}
+
+function archiverMetrics(registry: Registry) {
+  const counter = (name: string, help: string) =>
+    (registry.getSingleMetric(name) as Counter<"dataset"> | undefined) ??
+    new Counter({ name, help, labelNames: ["dataset"], registers: [registry] });
+  return {
+    events: counter("adclick_archiver_events_total", "Events written to the lake and committed"),
+    files: counter("adclick_archiver_files_total", "Parquet files written to the lake"),
+    bytes: counter("adclick_archiver_bytes_total", "Parquet bytes written to the lake"),
+    malformed: counter(
+      "adclick_archiver_malformed_total",
+      "Messages skipped because they are not JSON clicks",
+    ),
+    undone: counter(
+      "adclick_archiver_reprocessed_segments_total",
+      "Uncommitted segments removed at assignment and consumed again",
+    ),
+    flushSeconds:
+      (registry.getSingleMetric("adclick_archiver_flush_seconds") as Histogram | undefined) ??
+      new Histogram({
+        name: "adclick_archiver_flush_seconds",
+        help: "Time to write and commit one segment",
+        registers: [registry],
+      }),
+  };
+}

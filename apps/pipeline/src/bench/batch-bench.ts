@@ -1,0 +1,192 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { availableParallelism, tmpdir } from "node:os";
+import { join } from "node:path";
+import { connectDb } from "@adclick/db/client";
+import { createAdvertiser, createCampaign } from "@adclick/db/queries";
+import { createTestDatabase } from "@adclick/db/testing";
+import type { ClickRecord, Config, Device } from "@adclick/shared";
+import { runBatch } from "../batch/batch-job";
+import { encodeClicks } from "../lake/click-parquet";
+import { FileLakeStore } from "../lake/file-lake-store";
+import { segmentFileKey } from "../lake/lake-layout";
+import { createLogger } from "../runtime/logger";
+
+export interface BatchBenchOptions {
+  events: number;
+  memoryLimit: string;
+  threads: number;
+  segmentEvents: number;
+}
+
+const DEVICES: Device[] = ["mobile", "desktop", "tablet", "other"];
+const COUNTRIES = ["US", "DE", "FR", "GB", "JP", "BR", "IN", "CA", "ES", "IT", null];
+const AGENTS = Array.from(
+  { length: 40 },
+  (_, i) => `Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/${100 + i}.0 Safari/537.36`,
+);
+const BOT = "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)";
+const CAMPAIGNS = 200;
+const DAY = "2026-01-15";
+const DAY_MS = Date.UTC(2026, 0, 15);
+
+/** A deterministic pseudo-random day of traffic, one segment at a time, as Kafka message values. */
+function* generateSegments(total: number, segmentEvents: number): Generator<Buffer[]> {
+  let seed = 42;
+  const rand = () => {
+    seed = (Math.imul(seed, 1_664_525) + 1_013_904_223) >>> 0;
+    return seed / 2 ** 32;
+  };
+  for (let start = 0; start < total; start += segmentEvents) {
+    const n = Math.min(segmentEvents, total - start);
+    const values: Buffer[] = new Array(n);
+    for (let j = 0; j < n; j++) {
+      const i = start + j;
+      // 1% are resends of an earlier event; 0.5% are declared bots.
+      const id = rand() < 0.01 && i > 1000 ? i - 1 - Math.floor(rand() * 1000) : i;
+      const ts =
+        DAY_MS +
+        Math.floor((i / total) * 86_400_000) -
+        Math.floor(rand() * 120_000 * (rand() < 0.02 ? 30 : 1));
+      const campaign = Math.floor(rand() * CAMPAIGNS);
+      const record: ClickRecord = {
+        event_id: `e${id.toString(36)}`,
+        partner_id: `partner-${campaign % 20}`,
+        campaign_id: `cmp-${campaign}`,
+        advertiser_id: `adv-${campaign % 25}`,
+        ad_id: `ad-${campaign}-${Math.floor(rand() * 5)}`,
+        user_id: `u${Math.floor(rand() * 1_000_000)}`,
+        ip: `10.${Math.floor(rand() * 8)}.${Math.floor(rand() * 256)}.${Math.floor(rand() * 256)}`,
+        user_agent: rand() < 0.005 ? BOT : AGENTS[Math.floor(rand() * AGENTS.length)]!,
+        ts: Math.max(DAY_MS, ts),
+        received_at: DAY_MS + Math.floor((i / total) * 86_400_000) + 50,
+        country: COUNTRIES[Math.floor(rand() * COUNTRIES.length)]!,
+        device: DEVICES[Math.floor(rand() * 4)]!,
+        publisher_id: rand() < 0.5 ? `pub-${Math.floor(rand() * 100)}` : null,
+        referrer: null,
+        cost_micros: 100_000 + (campaign % 10) * 50_000,
+      };
+      values[j] = Buffer.from(JSON.stringify(record));
+    }
+    yield values;
+  }
+}
+
+/**
+ * `adclick bench batch`: writes a generated day to a scratch lake the way the
+ * archiver does (JSON values → Parquet files per event hour) and times it,
+ * then bills the day with the real batch into a throwaway database.
+ */
+export async function benchBatch(
+  config: Config,
+  opts: BatchBenchOptions,
+  out: (line: string) => void,
+): Promise<void> {
+  const scratch = await mkdtemp(join(tmpdir(), "adclick-bench-"));
+  const lake = new FileLakeStore(join(scratch, "lake"));
+  const database = await createTestDatabase(config.DATABASE_URL);
+  const conn = connectDb(database.url, { max: 3 });
+  try {
+    // Archiver path: parse Kafka values, split by event hour, encode Parquet, write durably.
+    let archiveCpuUs = 0;
+    let archiveWallMs = 0;
+    let bytes = 0;
+    let files = 0;
+    let segment = 0;
+    for (const values of generateSegments(opts.events, opts.segmentEvents)) {
+      const cpu = process.cpuUsage();
+      const t = performance.now();
+      const byHour = new Map<number, ClickRecord[]>();
+      for (const v of values) {
+        const r = JSON.parse(v.toString("utf8")) as ClickRecord;
+        const hour = Math.floor(r.ts / 3_600_000);
+        let list = byHour.get(hour);
+        if (!list) {
+          list = [];
+          byHour.set(hour, list);
+        }
+        list.push(r);
+      }
+      const first = segment * opts.segmentEvents;
+      for (const records of byHour.values()) {
+        const body = encodeClicks(records);
+        await lake.put(
+          segmentFileKey(
+            "raw",
+            records[0]!.ts,
+            0,
+            String(first),
+            String(first + values.length - 1),
+          ),
+          body,
+        );
+        bytes += body.byteLength;
+        files++;
+      }
+      const used = process.cpuUsage(cpu);
+      archiveCpuUs += used.user + used.system;
+      archiveWallMs += performance.now() - t;
+      segment++;
+    }
+    out(`events generated: ${opts.events}`);
+    out(
+      `archiver: ${fmt(opts.events / (archiveCpuUs / 1e6))} events/s per core (${fmt(opts.events / (archiveWallMs / 1000))} events/s wall; JSON parse + Parquet encode + durable write)`,
+    );
+    out(
+      `parquet: ${(bytes / opts.events).toFixed(1)} bytes/event (${files} files, ${(bytes / 1024 / 1024).toFixed(1)} MiB)`,
+    );
+
+    await createAdvertiser(conn.db, { id: "adv-bench", name: "Bench" });
+    for (let c = 0; c < CAMPAIGNS; c++) {
+      await createCampaign(conn.db, {
+        id: `cmp-${c}`,
+        advertiserId: "adv-bench",
+        name: `c${c}`,
+        cpcMicros: 100_000,
+        landingUrl: "https://example.com/",
+      });
+    }
+    if (typeof globalThis.gc === "function") globalThis.gc();
+    const baseRss = process.memoryUsage().rss;
+    let peakRss = baseRss;
+    const sampler = setInterval(() => {
+      peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    }, 50);
+    const cpu = process.cpuUsage();
+    const t = performance.now();
+    const result = await runBatch(
+      {
+        db: conn.db,
+        pool: conn.pool,
+        lake,
+        logger: createLogger("warn"),
+        memoryLimit: opts.memoryLimit,
+        threads: opts.threads,
+        tmpDir: scratch,
+      },
+      DAY,
+    );
+    const wallMs = performance.now() - t;
+    const used = process.cpuUsage(cpu);
+    clearInterval(sampler);
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    const cpuS = (used.user + used.system) / 1e6;
+    out(
+      `batch: ${fmt(result.eventsIn / cpuS)} events/s per core (${fmt(result.eventsIn / (wallMs / 1000))} events/s wall on ${opts.threads} DuckDB threads, ${(wallMs / 1000).toFixed(1)} s, ${cpuS.toFixed(1)} CPU s)`,
+    );
+    out(
+      `batch: peak RSS ${mib(peakRss)} MiB (process before the batch ${mib(baseRss)} MiB; DuckDB memory_limit ${opts.memoryLimit})`,
+    );
+    out(
+      `batch: ${result.eventsIn} events in, ${result.duplicates} duplicates, ${result.fraudRemoved} fraud removed, ${result.rowsOut} billing rows (COPY)`,
+    );
+  } finally {
+    await conn.close();
+    await database.drop();
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+const mib = (b: number) => Math.round(b / 1024 / 1024);
+
+export const DEFAULT_BENCH_THREADS = availableParallelism();

@@ -1,0 +1,170 @@
+import type { Database } from "@adclick/db/client";
+import {
+  insertReconciliationResults,
+  listBillingDayTotals,
+  type NewReconciliationResult,
+} from "@adclick/db/queries";
+import { dayCounterKey, parseIsoDay } from "@adclick/shared";
+import type { Redis } from "ioredis";
+import { Counter, Gauge, type Registry } from "prom-client";
+import type { Logger } from "../runtime/logger";
+
+export interface ReconcileDeps {
+  db: Database;
+  redis: Redis;
+  logger: Logger;
+  registry?: Registry;
+}
+
+export interface CampaignReconciliation {
+  campaignId: string;
+  liveClicks: number;
+  billedClicks: number;
+  liveCostMicros: number;
+  billedCostMicros: number;
+  /** |live - billed| / max(billed, 1) on clicks. */
+  discrepancy: number;
+  thresholdExceeded: boolean;
+}
+
+export interface ReconcileReport {
+  day: string;
+  /** As a fraction: 0.05 is 5%. */
+  threshold: number;
+  campaigns: CampaignReconciliation[];
+  exceeded: CampaignReconciliation[];
+}
+
+/** Default alert threshold: more than 5% apart (C3/C5 reconciliation). */
+export const DEFAULT_THRESHOLD = 0.05;
+
+/**
+ * Compares, per campaign, the live day total in Redis (`counter:{cid}:YYYYMMDD:all`)
+ * with the billed `all` row of `billing_daily`, stores one result row per
+ * campaign, and raises an alert (metric + error log) for every campaign whose
+ * clicks differ by more than `threshold`. A campaign present on one side only
+ * counts as 100% apart.
+ */
+export async function reconcileDay(
+  deps: ReconcileDeps,
+  day: string,
+  threshold = DEFAULT_THRESHOLD,
+): Promise<ReconcileReport> {
+  const dayMs = parseIsoDay(day);
+  const billed = new Map((await listBillingDayTotals(deps.db, day)).map((r) => [r.campaignId, r]));
+  const liveIds = await scanLiveCampaigns(deps.redis, day.replace(/-/g, ""));
+  const ids = [...new Set([...billed.keys(), ...liveIds])].sort();
+  const pipeline = deps.redis.pipeline();
+  for (const id of ids) pipeline.hmget(dayCounterKey(id, dayMs, "all"), "clicks", "cost_micros");
+  const live = (await pipeline.exec()) ?? [];
+  const campaigns: CampaignReconciliation[] = ids.map((campaignId, i) => {
+    const [err, values] = live[i] ?? [null, null];
+    if (err) throw err;
+    const [clicks, cost] = (values as Array<string | null>) ?? [null, null];
+    const liveClicks = Number(clicks ?? 0);
+    const liveCostMicros = Number(cost ?? 0);
+    const b = billed.get(campaignId);
+    const billedClicks = b?.clicks ?? 0;
+    const discrepancy = Math.abs(liveClicks - billedClicks) / Math.max(billedClicks, 1);
+    return {
+      campaignId,
+      liveClicks,
+      billedClicks,
+      liveCostMicros,
+      billedCostMicros: b?.costMicros ?? 0,
+      discrepancy,
+      thresholdExceeded: discrepancy > threshold,
+    };
+  });
+  const rows: NewReconciliationResult[] = campaigns.map((c) => ({ day, ...c }));
+  await insertReconciliationResults(deps.db, rows);
+  const exceeded = campaigns.filter((c) => c.thresholdExceeded);
+  if (deps.registry) {
+    const m = reconcileMetrics(deps.registry);
+    m.campaignsOver.set(exceeded.length);
+    m.maxDiscrepancy.set(Math.max(0, ...campaigns.map((c) => c.discrepancy)));
+    if (exceeded.length) m.alerts.inc();
+  }
+  if (exceeded.length) {
+    deps.logger.error(
+      {
+        alert: "reconciliation_discrepancy",
+        day,
+        threshold,
+        campaigns: exceeded.map((c) => ({
+          campaignId: c.campaignId,
+          live: c.liveClicks,
+          billed: c.billedClicks,
+          discrepancy: c.discrepancy,
+        })),
+      },
+      `reconciliation alert: ${describeExceeded(exceeded)} differ by more than ${formatPercent(threshold)} between live counters and billing for ${day}`,
+    );
+  } else {
+    deps.logger.info({ day, campaigns: campaigns.length, threshold }, "reconciliation passed");
+  }
+  return { day, threshold, campaigns, exceeded };
+}
+
+/** Campaign ids that have a live day total for `dayKey` (YYYYMMDD). */
+async function scanLiveCampaigns(redis: Redis, dayKey: string): Promise<string[]> {
+  const ids: string[] = [];
+  const suffix = `}:${dayKey}:all`;
+  let cursor = "0";
+  do {
+    const [next, keys] = await redis.scan(cursor, "MATCH", `counter:{*${suffix}`, "COUNT", 1000);
+    cursor = next;
+    for (const key of keys) {
+      if (key.startsWith("counter:{") && key.endsWith(suffix))
+        ids.push(key.slice("counter:{".length, -suffix.length));
+    }
+  } while (cursor !== "0");
+  return ids;
+}
+
+export function describeExceeded(exceeded: readonly CampaignReconciliation[]): string {
+  return exceeded
+    .map(
+      (c) =>
+        `${c.campaignId} (${formatPercent(c.discrepancy)}: live ${c.liveClicks}, billed ${c.billedClicks})`,
+    )
+    .join(", ");
+}
+
+export function formatPercent(ratio: number): string {
+  return `${(ratio * 100).toFixed(ratio < 0.1 ? 2 : 1)}%`;
+}
+
+function reconcileMetrics(registry: Registry) {
+  const get = <T>(name: string, make: () => T): T =>
+    (registry.getSingleMetric(name) as T | undefined) ?? make();
+  return {
+    alerts: get(
+      "adclick_reconciliation_alerts_total",
+      () =>
+        new Counter({
+          name: "adclick_reconciliation_alerts_total",
+          help: "Reconciliations with a campaign over the threshold",
+          registers: [registry],
+        }),
+    ),
+    campaignsOver: get(
+      "adclick_reconciliation_campaigns_over_threshold",
+      () =>
+        new Gauge({
+          name: "adclick_reconciliation_campaigns_over_threshold",
+          help: "Campaigns over the discrepancy threshold in the last reconciliation",
+          registers: [registry],
+        }),
+    ),
+    maxDiscrepancy: get(
+      "adclick_reconciliation_max_discrepancy_ratio",
+      () =>
+        new Gauge({
+          name: "adclick_reconciliation_max_discrepancy_ratio",
+          help: "Largest |live - billed| / billed clicks of any campaign in the last reconciliation",
+          registers: [registry],
+        }),
+    ),
+  };
+}

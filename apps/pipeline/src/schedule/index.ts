@@ -1,0 +1,2 @@
+export { type BatchSchedulerDeps, createBatchScheduler } from "./batch-scheduler";
+export { dueDays, latestDueDay, nextRunAt } from "./nightly-schedule";

@@ -1,0 +1,39 @@
+import { and, gte, lt, ne } from "drizzle-orm";
+import type { DbOrTx } from "../client";
+import { reviewQueue } from "../schema";
+
+export interface AnalystVerdict {
+  partnerId: string;
+  eventId: string;
+  verdict: "clean" | "fraud";
+}
+
+/**
+ * Every decided review item (status clean or fraud) whose click time falls in
+ * [fromMs, toMs): the nightly batch lets these override the model (C8).
+ */
+export async function listAnalystVerdicts(
+  db: DbOrTx,
+  fromMs: number,
+  toMs: number,
+): Promise<AnalystVerdict[]> {
+  const rows = await db
+    .select({
+      partnerId: reviewQueue.partnerId,
+      eventId: reviewQueue.eventId,
+      status: reviewQueue.status,
+    })
+    .from(reviewQueue)
+    .where(
+      and(
+        ne(reviewQueue.status, "pending"),
+        gte(reviewQueue.clickTs, new Date(fromMs)),
+        lt(reviewQueue.clickTs, new Date(toMs)),
+      ),
+    );
+  return rows.map((r) => ({
+    partnerId: r.partnerId,
+    eventId: r.eventId,
+    verdict: r.status as "clean" | "fraud",
+  }));
+}
