@@ -114,6 +114,13 @@ export const ConfigSchema = z.object({
         `LOG_LEVEL: expected trace|debug|info|warn|error|fatal|silent, got "${issue.input}"`,
     })
     .default("info"),
+  /** UTC time of day (HH:MM) at which `adclick run` bills the previous day; reconciliation follows. */
+  BATCH_AT: z
+    .string()
+    .default("02:00")
+    .refine((v) => /^([01]\d|2[0-3]):[0-5]\d$/.test(v), {
+      error: (issue) => `BATCH_AT: expected HH:MM (UTC, 24-hour), got "${issue.input}"`,
+    }),
 });
 export type Config = z.output<typeof ConfigSchema>;
 

@@ -1,5 +1,6 @@
 export * from "./click-event";
 export * from "./config";
+export * from "./fraud";
 export * from "./money";
 export * from "./redis-keys";
 export * from "./time-window";

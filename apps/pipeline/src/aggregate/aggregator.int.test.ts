@@ -1,0 +1,298 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { resolve } from "node:path";
+import { connectDb } from "@adclick/db/client";
+import { addBlocklistEntry } from "@adclick/db/queries";
+import { type ClickRecord, topicName } from "@adclick/shared";
+import { Redis } from "ioredis";
+import { Kafka, logLevel } from "kafkajs";
+import { afterEach, describe, expect, it } from "vitest";
+import { createTestStack, type TestStack } from "../../../../test/stack";
+import {
+  type ExpectedCounter,
+  expectedCounters,
+  generateStream,
+  TEST_BLOCKLIST,
+} from "./ground-truth";
+
+const BIN = resolve(import.meta.dirname, "../../bin/adclick.mjs");
+const LOCK_KEY = "__adclick_test_lock__";
+
+interface Running {
+  child: ChildProcess;
+  port: number;
+  stderr: string[];
+}
+
+let stack: TestStack | null = null;
+let redis: Redis | null = null;
+const children: ChildProcess[] = [];
+
+afterEach(async () => {
+  for (const c of children.splice(0)) {
+    if (c.exitCode === null && c.signalCode === null) {
+      c.kill("SIGCONT");
+      c.kill("SIGKILL");
+    }
+  }
+  await redis?.quit();
+  redis = null;
+  await stack?.cleanup();
+  stack = null;
+});
+
+async function setup(): Promise<{
+  stack: TestStack;
+  redis: Redis;
+  produce: (clicks: readonly ClickRecord[]) => Promise<void>;
+}> {
+  stack = await createTestStack();
+  const db = connectDb(stack.config.DATABASE_URL, { max: 1 });
+  for (const e of TEST_BLOCKLIST)
+    await addBlocklistEntry(db.db, { ...e, reason: "test", actor: "test" });
+  await db.close();
+  redis = new Redis(stack.config.REDIS_URL);
+  const kafka = new Kafka({
+    brokers: stack.config.KAFKA_BROKERS,
+    clientId: "agg-test",
+    logLevel: logLevel.NOTHING,
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: [{ topic: topicName(stack.topicPrefix, "raw"), numPartitions: 4 }],
+  });
+  await admin.disconnect();
+  const topic = topicName(stack.topicPrefix, "raw");
+  const produce = async (clicks: readonly ClickRecord[]) => {
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    for (let i = 0; i < clicks.length; i += 500) {
+      await producer.send({
+        topic,
+        acks: -1,
+        messages: clicks
+          .slice(i, i + 500)
+          .map((c) => ({ key: c.campaign_id, value: JSON.stringify(c) })),
+      });
+    }
+    await producer.disconnect();
+  };
+  return { stack, redis, produce };
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((res) => {
+    const srv = createServer();
+    srv.listen(0, () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => res(port));
+    });
+  });
+}
+
+async function startAggregator(extra: string[] = []): Promise<Running> {
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    [BIN, "aggregate", "--ops-port", String(port), "--blocklist-refresh-ms", "1000", ...extra],
+    {
+      env: { ...process.env, ...stack!.env },
+      stdio: ["ignore", "ignore", "pipe"],
+    },
+  );
+  children.push(child);
+  const stderr: string[] = [];
+  child.stderr!.on("data", (d: Buffer) => stderr.push(d.toString()));
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`aggregator exited: ${stderr.join("")}`);
+    const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return { child, port, stderr };
+    await sleep(200);
+  }
+  throw new Error(`aggregator not ready: ${stderr.join("")}`);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function snapshot(r: Redis): Promise<Map<string, ExpectedCounter>> {
+  const out = new Map<string, ExpectedCounter>();
+  let cursor = "0";
+  do {
+    const [next, keys] = await r.scan(cursor, "MATCH", "counter:*", "COUNT", 1000);
+    cursor = next;
+    for (const key of keys) {
+      const h = await r.hgetall(key);
+      out.set(key, {
+        clicks: Number(h.clicks),
+        cost_micros: Number(h.cost_micros),
+        suspicious: Number(h.suspicious),
+        fraud: Number(h.fraud),
+        unique_users: Number(h.unique_users),
+      });
+    }
+  } while (cursor !== "0");
+  return out;
+}
+
+/** Every expected counter exact (unique users within HyperLogLog error), nothing extra. */
+function expectExact(
+  actual: Map<string, ExpectedCounter>,
+  expected: Map<string, ExpectedCounter>,
+): void {
+  const strip = (m: Map<string, ExpectedCounter>) =>
+    new Map([...m].map(([k, v]) => [k, { ...v, unique_users: 0 }]));
+  expect([...actual.keys()].sort()).toEqual([...expected.keys()].sort());
+  expect(strip(actual)).toEqual(strip(expected));
+  for (const [key, e] of expected) {
+    const a = actual.get(key)!.unique_users;
+    expect(
+      Math.abs(a - e.unique_users),
+      `${key} unique_users ${a} vs ${e.unique_users}`,
+    ).toBeLessThanOrEqual(Math.max(1, e.unique_users * 0.02));
+  }
+}
+
+/** Waits until every counted or dropped click of the stream is in the day totals. */
+async function waitForTotals(
+  r: Redis,
+  expected: Map<string, ExpectedCounter>,
+  timeoutMs = 90_000,
+): Promise<void> {
+  const dayAll = [...expected].filter(([k]) => /:\d{8}:all$/.test(k));
+  const want = dayAll.reduce((n, [, v]) => n + v.clicks + v.fraud, 0);
+  const deadline = Date.now() + timeoutMs;
+  let have = 0;
+  while (Date.now() < deadline) {
+    have = 0;
+    for (const [k] of dayAll) {
+      const [c, f] = await r.hmget(k, "clicks", "fraud");
+      have += Number(c ?? 0) + Number(f ?? 0);
+    }
+    if (have >= want) {
+      await sleep(500);
+      return;
+    }
+    await sleep(250);
+  }
+  throw new Error(`timed out: ${have} of ${want} clicks in Redis`);
+}
+
+async function stopGracefully(run: Running): Promise<number | null> {
+  run.child.kill("SIGTERM");
+  return new Promise((res) => run.child.once("exit", (code) => res(code)));
+}
+
+async function metric(port: number, name: string): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const line = text.split("\n").find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
+  return line ? Number(line.split(" ").pop()) : 0;
+}
+
+/** Deletes every key of the test's Redis database except the test stack's lock: "Redis lost everything". */
+async function wipeRedis(r: Redis): Promise<void> {
+  let cursor = "0";
+  do {
+    const [next, keys] = await r.scan(cursor, "COUNT", 1000);
+    cursor = next;
+    const doomed = keys.filter((k) => k !== LOCK_KEY);
+    if (doomed.length) await r.del(...doomed);
+  } while (cursor !== "0");
+}
+
+describe("adclick aggregate (real Kafka and Redis)", () => {
+  it("counts a stream exactly per window and dimension, and a replay into an empty Redis gives identical counters", async () => {
+    const { redis, produce } = await setup();
+    const clicks = generateStream(3000, 1);
+    const expected = expectedCounters(clicks);
+    await produce(clicks);
+    const agg = await startAggregator();
+    await waitForTotals(redis, expected);
+    const live = await snapshot(redis);
+    expectExact(live, expected);
+    expect(
+      await metric(agg.port, 'adclick_aggregator_events_total{verdict="suspicious"}'),
+    ).toBeGreaterThan(50);
+    expect(await stopGracefully(agg)).toBe(0);
+
+    await wipeRedis(redis);
+    const replay = spawn(
+      process.execPath,
+      [BIN, "replay", "--from", String(Math.min(...clicks.map((c) => c.ts)))],
+      { env: { ...process.env, ...stack!.env } },
+    );
+    let err = "";
+    replay.stderr.on("data", (d: Buffer) => (err += d.toString()));
+    const code = await new Promise((res) => replay.once("exit", res));
+    expect(code, err).toBe(0);
+    const replayed = await snapshot(redis);
+    expect(replayed).toEqual(live);
+  });
+
+  it("stays exact when an aggregator is killed with SIGKILL mid-stream and restarted", async () => {
+    const { redis, produce } = await setup();
+    const clicks = generateStream(3000, 2);
+    const expected = expectedCounters(clicks);
+    await produce(clicks.slice(0, 1500));
+    const first = await startAggregator([
+      "--test-flush-delay-ms",
+      "30",
+      "--session-timeout-ms",
+      "6000",
+    ]);
+    await sleep(1500);
+    first.child.kill("SIGKILL");
+    await produce(clicks.slice(1500));
+    await startAggregator();
+    await waitForTotals(redis, expected);
+    expectExact(await snapshot(redis), expected);
+  });
+
+  it("rebuilds the counters from Kafka when Redis loses them mid-run", async () => {
+    const { redis, produce } = await setup();
+    const clicks = generateStream(2000, 3);
+    const expected = expectedCounters(clicks);
+    await produce(clicks.slice(0, 1000));
+    const agg = await startAggregator();
+    await waitForTotals(redis, expectedCounters(clicks.slice(0, 1000)));
+    await wipeRedis(redis);
+    await produce(clicks.slice(1000));
+    await waitForTotals(redis, expected);
+    expectExact(await snapshot(redis), expected);
+    expect(await metric(agg.port, "adclick_aggregator_rebuilds_total")).toBeGreaterThan(0);
+  });
+
+  it("two aggregators, one paused past its session timeout: exact, and the paused one's writes are fenced", async () => {
+    const { redis, produce } = await setup();
+    const clicks = generateStream(4000, 4);
+    const expected = expectedCounters(clicks);
+    const opts = ["--session-timeout-ms", "6000", "--test-flush-delay-ms", "150"];
+    const a = await startAggregator(opts);
+    const b = await startAggregator(opts);
+    await sleep(3000); // both in the group
+    let produced = 0;
+    const feeding = (async () => {
+      for (; produced < clicks.length; produced += 100) {
+        await produce(clicks.slice(produced, produced + 100));
+        await sleep(40);
+      }
+    })();
+    await sleep(800);
+    a.child.kill("SIGSTOP");
+    await sleep(10_000); // past the session timeout: b takes over a's partitions
+    a.child.kill("SIGCONT");
+    await feeding;
+    await waitForTotals(redis, expected);
+    await sleep(2000);
+    expectExact(await snapshot(redis), expected);
+    const fenced =
+      (await metric(a.port, "adclick_aggregator_stale_writes_total")) +
+      (await metric(b.port, "adclick_aggregator_stale_writes_total"));
+    expect(fenced).toBeGreaterThan(0);
+  });
+});

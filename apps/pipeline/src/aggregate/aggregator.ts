@@ -1,0 +1,256 @@
+/**
+ * The streaming aggregator (`adclick aggregate`): a consumer group over
+ * clicks.raw that scores every click (C8) and keeps the live counters in Redis
+ * (C3) exact to the click. See apps/pipeline/README.md, "Live counters".
+ *
+ * kafkajs traps guarded against:
+ * - an old eachBatch still running beside the new one after a rebalance:
+ *   batches of one partition are serialised by a per-partition lock, and every
+ *   flush carries the fencing epoch of the membership it started under;
+ * - commits for partitions no longer owned: offsets are resolved only after a
+ *   batch is durable and never when the batch is stale or fenced; Redis keeps
+ *   its own offsets, so a wrong Kafka commit could only cause reprocessing,
+ *   which is recognised and skipped;
+ * - duplicates from parallel work inside eachBatch: a batch is processed as one
+ *   unit, one partition at a time, with no per-message promises.
+ */
+import {
+  type BlocklistEntry,
+  type ClickScorer,
+  type Config,
+  DAY_TTL_AFTER_END_S,
+  dayStartMs,
+  groupName,
+  topicName,
+} from "@adclick/shared";
+import { Redis } from "ioredis";
+import type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from "kafkajs";
+import type { Registry } from "prom-client";
+import { createKafka } from "../kafka/client";
+import { registerLz4Codec } from "../kafka/lz4-codec";
+import { ensureTopics } from "../kafka/topics";
+import type { Component } from "../runtime/component";
+import type { Logger } from "../runtime/logger";
+import { AggregateStore } from "./aggregate-store";
+import { BatchProcessor } from "./batch-processor";
+import { BlocklistSource } from "./blocklist-source";
+import type { ScoredClick } from "./counter-deltas";
+import { createAggregatorMetrics } from "./metrics";
+
+export interface AggregatorOptions {
+  config: Config;
+  logger: Logger;
+  registry: Registry;
+  /** Reads the active blocklist (from Postgres in production). */
+  loadBlocklist: () => Promise<BlocklistEntry[]>;
+  blocklistRefreshMs?: number;
+  sessionTimeoutMs?: number;
+  heartbeatIntervalMs?: number;
+  /** Test hook: pause before every flush. */
+  flushDelayMs?: number;
+  /** A trained model, once one exists. */
+  model?: ClickScorer;
+  /** Skip producing flagged/fraud clicks (the counters-only bench). */
+  produceVerdicts?: boolean;
+  onFlushed?: (clicks: readonly ScoredClick[], nowMs: number) => void;
+  onClose?: () => Promise<void>;
+}
+
+/** Start of the oldest day whose day key still lives, less an hour of clock slack: where a rebuild reads from. */
+export function rebuildHorizonMs(nowMs: number): number {
+  return dayStartMs(nowMs - DAY_TTL_AFTER_END_S * 1000) - 3_600_000;
+}
+
+export function createAggregatorComponent(options: AggregatorOptions): Component {
+  return new Aggregator(options);
+}
+
+export class Aggregator implements Component {
+  readonly name = "aggregator";
+  private readonly logger: Logger;
+  private readonly topic: string;
+  private readonly groupId: string;
+  private kafka: Kafka;
+  private redis: Redis | null = null;
+  private consumer: Consumer | null = null;
+  private producer: Producer | null = null;
+  private admin: Admin | null = null;
+  private blocklist: BlocklistSource;
+  private processor: BatchProcessor | null = null;
+  private epoch: Promise<number> = Promise.resolve(0);
+  private joined = false;
+  private stopping = false;
+  private readonly locks = new Map<number, Promise<void>>();
+  private readonly fenced = new Set<number>();
+  private lagTimer: NodeJS.Timeout | null = null;
+  private readonly metrics;
+
+  constructor(private readonly o: AggregatorOptions) {
+    this.logger = o.logger.child({ component: "aggregator" });
+    this.topic = topicName(o.config.KAFKA_TOPIC_PREFIX, "raw");
+    this.groupId = groupName(o.config.KAFKA_TOPIC_PREFIX, "aggregator");
+    registerLz4Codec();
+    this.kafka = createKafka(o.config, "adclick-aggregator", this.logger);
+    this.blocklist = new BlocklistSource(
+      o.loadBlocklist,
+      this.logger,
+      o.blocklistRefreshMs ?? 10_000,
+    );
+    this.metrics = createAggregatorMetrics(o.registry);
+  }
+
+  async start(): Promise<void> {
+    const { config } = this.o;
+    this.redis = new Redis(config.REDIS_URL, {
+      maxRetriesPerRequest: null,
+      enableAutoPipelining: false,
+    });
+    const store = new AggregateStore(this.redis, this.topic);
+    await this.blocklist.start();
+    this.admin = this.kafka.admin();
+    await this.admin.connect();
+    await ensureTopics(this.admin, config, ["raw", "flagged", "fraud"]);
+    if (this.o.produceVerdicts !== false) {
+      this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 5 });
+      await this.producer.connect();
+    }
+    this.processor = new BatchProcessor({
+      store,
+      producer: this.producer,
+      flaggedTopic: topicName(config.KAFKA_TOPIC_PREFIX, "flagged"),
+      fraudTopic: topicName(config.KAFKA_TOPIC_PREFIX, "fraud"),
+      blocklist: this.blocklist,
+      model: this.o.model,
+      metrics: this.metrics,
+      logger: this.logger,
+      horizonOffset: (p) => this.horizonOffset(p),
+      detectRedisLoss: true,
+      flushDelayMs: this.o.flushDelayMs,
+      onFlushed: this.o.onFlushed,
+    });
+
+    const consumer = this.kafka.consumer({
+      groupId: this.groupId,
+      sessionTimeout: this.o.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval:
+        this.o.heartbeatIntervalMs ??
+        Math.min(3_000, Math.floor((this.o.sessionTimeoutMs ?? 30_000) / 5)),
+      rebalanceTimeout: Math.max(this.o.sessionTimeoutMs ?? 30_000, 10_000),
+      maxWaitTimeInMs: 250,
+      maxBytesPerPartition: 2 * 1024 * 1024,
+    });
+    this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      // A new membership: a new fencing epoch, and forget what we knew of partitions.
+      this.epoch = store.nextEpoch(this.groupId);
+      this.epoch.catch(() => undefined);
+      this.processor?.resetPartitions();
+      this.fenced.clear();
+      const owned = new Set(event.payload.memberAssignment[this.topic] ?? []);
+      for (const p of [...this.processor!.ownedWatermarks().keys()])
+        if (!owned.has(p)) this.processor!.dropPartition(p);
+      this.metrics.lag.reset();
+      this.joined = true;
+      this.logger.info({ assignment: [...owned] }, "joined the consumer group");
+    });
+    consumer.on(consumer.events.REBALANCING, () => this.logger.info("consumer group rebalancing"));
+    consumer.on(consumer.events.CRASH, (event) => {
+      this.logger.error(
+        { err: event.payload.error, restart: event.payload.restart },
+        "consumer crashed",
+      );
+      this.joined = event.payload.restart;
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topic: this.topic, fromBeginning: true });
+    await consumer.run({
+      autoCommit: true,
+      autoCommitInterval: 1000,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: (payload) =>
+        this.withPartitionLock(payload.batch.partition, () => this.eachBatch(payload)),
+    });
+    this.lagTimer = setInterval(() => this.updateEventTimeLag(), 1000);
+    this.lagTimer.unref();
+  }
+
+  ready(): boolean {
+    return this.joined && !this.stopping;
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.lagTimer) clearInterval(this.lagTimer);
+    // disconnect() lets the running batch finish (it flushes and resolves), commits, and leaves the group.
+    await this.consumer?.disconnect();
+    await this.producer?.disconnect();
+    await this.admin?.disconnect();
+    this.blocklist.stop();
+    await this.redis?.quit().catch(() => undefined);
+    await this.o.onClose?.();
+  }
+
+  private async eachBatch({
+    batch,
+    resolveOffset,
+    heartbeat,
+    commitOffsetsIfNecessary,
+    isRunning,
+    isStale,
+  }: EachBatchPayload): Promise<void> {
+    const partition = batch.partition;
+    if (batch.isEmpty() || !isRunning() || isStale() || this.fenced.has(partition)) return;
+    const stop = this.metrics.batchSeconds.startTimer();
+    const epoch = await this.epoch;
+    const outcome = await this.processor!.process(partition, batch.messages, epoch, isStale);
+    if (outcome.kind === "rebuild") {
+      this.consumer!.seek({ topic: this.topic, partition, offset: String(outcome.offset) });
+      return;
+    }
+    if (outcome.kind === "fenced") {
+      this.fenced.add(partition);
+      await heartbeat(); // learns of the rebalance and rejoins
+      return;
+    }
+    if (outcome.kind === "abandoned") return;
+    resolveOffset(batch.lastOffset());
+    this.metrics.lag.set(
+      { partition: String(partition) },
+      Math.max(0, Number(batch.highWatermark) - Number(batch.lastOffset()) - 1),
+    );
+    stop();
+    await commitOffsetsIfNecessary();
+    await heartbeat();
+  }
+
+  private async withPartitionLock(partition: number, fn: () => Promise<void>): Promise<void> {
+    const previous = this.locks.get(partition) ?? Promise.resolve();
+    const run = previous.then(fn, fn);
+    const tail = run.catch(() => undefined);
+    this.locks.set(partition, tail);
+    try {
+      await run;
+    } finally {
+      if (this.locks.get(partition) === tail) this.locks.delete(partition);
+    }
+  }
+
+  private async horizonOffset(partition: number): Promise<number> {
+    const admin = this.admin!;
+    const byTime = await admin.fetchTopicOffsetsByTimestamp(
+      this.topic,
+      rebuildHorizonMs(Date.now()),
+    );
+    const entry = byTime.find((e) => e.partition === partition);
+    if (entry && Number(entry.offset) >= 0) return Number(entry.offset);
+    const ends = await admin.fetchTopicOffsets(this.topic);
+    return Number(ends.find((e) => e.partition === partition)?.high ?? 0);
+  }
+
+  private updateEventTimeLag(): void {
+    const marks = [...(this.processor?.ownedWatermarks().values() ?? [])];
+    if (marks.length)
+      this.metrics.eventTimeLag.set(Math.max(0, (Date.now() - Math.min(...marks)) / 1000));
+  }
+}

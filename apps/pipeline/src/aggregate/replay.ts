@@ -1,0 +1,196 @@
+/**
+ * `adclick replay --from <time>`: rebuilds the live counters of every UTC day
+ * from the day of `from` onwards by reading clicks.raw again. The aggregators
+ * must be stopped (the command refuses while the group has members): it
+ * deletes those days' counters and every offset state of the topic, replays
+ * each partition from an hour before that day up to the end offsets it saw at
+ * start, then sets the aggregator group's offsets to those end offsets so the
+ * aggregators resume exactly where the replay stopped.
+ */
+import { randomBytes } from "node:crypto";
+import {
+  type BlocklistEntry,
+  type Config,
+  dayStartMs,
+  groupName,
+  parseWindowKey,
+  topicName,
+} from "@adclick/shared";
+import { Redis } from "ioredis";
+import type { Registry } from "prom-client";
+import { createKafka } from "../kafka/client";
+import { registerLz4Codec } from "../kafka/lz4-codec";
+import type { Logger } from "../runtime/logger";
+import { AggregateStore } from "./aggregate-store";
+import { BatchProcessor } from "./batch-processor";
+import { BlocklistSource } from "./blocklist-source";
+import { createAggregatorMetrics } from "./metrics";
+
+export interface ReplayOptions {
+  config: Config;
+  logger: Logger;
+  registry: Registry;
+  fromMs: number;
+  loadBlocklist: () => Promise<BlocklistEntry[]>;
+  /** Replay even while aggregators are running (their writes will conflict: only for emergencies). */
+  force?: boolean;
+}
+
+export interface ReplayResult {
+  fromDayMs: number;
+  deletedKeys: number;
+  events: number;
+  partitions: Array<{ partition: number; from: number; to: number }>;
+}
+
+export async function replayCounters(o: ReplayOptions): Promise<ReplayResult> {
+  registerLz4Codec();
+  const topic = topicName(o.config.KAFKA_TOPIC_PREFIX, "raw");
+  const aggregatorGroup = groupName(o.config.KAFKA_TOPIC_PREFIX, "aggregator");
+  const fromDayMs = dayStartMs(o.fromMs);
+  const kafka = createKafka(o.config, "adclick-replay", o.logger);
+  const admin = kafka.admin();
+  const redis = new Redis(o.config.REDIS_URL, { maxRetriesPerRequest: null });
+  const blocklist = new BlocklistSource(o.loadBlocklist, o.logger, 30_000);
+  await admin.connect();
+  try {
+    const topics = await admin.listTopics();
+    if (!topics.includes(topic))
+      throw new Error(`topic ${topic} does not exist: nothing to replay`);
+    const described = await admin.describeGroups([aggregatorGroup]);
+    const members = described.groups[0]?.members.length ?? 0;
+    if (members > 0 && !o.force) {
+      throw new Error(
+        `${members} aggregator(s) are running in group ${aggregatorGroup}; stop them first (or pass --force)`,
+      );
+    }
+
+    const starts = await admin.fetchTopicOffsetsByTimestamp(topic, fromDayMs - 3_600_000);
+    const ends = await admin.fetchTopicOffsets(topic);
+    const committed =
+      (await admin.fetchOffsets({ groupId: aggregatorGroup, topics: [topic] }))[0]?.partitions ??
+      [];
+    const plan = ends.map((e) => {
+      const high = Number(e.high);
+      const byTime = Number(starts.find((s) => s.partition === e.partition)?.offset ?? -1);
+      const from = byTime >= 0 ? Math.min(byTime, high) : high;
+      const done = Number(committed.find((c) => c.partition === e.partition)?.offset ?? -1);
+      if (done >= 0 && done < from) {
+        throw new Error(
+          `the aggregators are behind the replay start on partition ${e.partition}; let them catch up or replay from an earlier time`,
+        );
+      }
+      return { partition: e.partition, from, to: high };
+    });
+
+    const deletedKeys = await deleteFrom(redis, topic, fromDayMs);
+    const store = new AggregateStore(redis, topic);
+    for (const p of plan) await store.setMarker(p.partition);
+    const epoch = await store.nextEpoch(aggregatorGroup);
+    await blocklist.start();
+    const processor = new BatchProcessor({
+      store,
+      producer: null,
+      flaggedTopic: "",
+      fraudTopic: "",
+      blocklist,
+      metrics: createAggregatorMetrics(o.registry),
+      logger: o.logger,
+      horizonOffset: async () => 0,
+      detectRedisLoss: false,
+      minTsMs: fromDayMs,
+    });
+
+    const pending = new Set(plan.filter((p) => p.to > p.from).map((p) => p.partition));
+    let events = 0;
+    if (pending.size > 0) {
+      const groupId = groupName(
+        o.config.KAFKA_TOPIC_PREFIX,
+        `replay-${randomBytes(4).toString("hex")}`,
+      );
+      const consumer = kafka.consumer({
+        groupId,
+        maxWaitTimeInMs: 250,
+        maxBytesPerPartition: 4 * 1024 * 1024,
+      });
+      let finish: () => void = () => undefined;
+      let fail: (err: unknown) => void = () => undefined;
+      const finished = new Promise<void>((resolve, reject) => {
+        finish = resolve;
+        fail = reject;
+      });
+      consumer.on(consumer.events.GROUP_JOIN, () => {
+        for (const p of plan)
+          consumer.seek({ topic, partition: p.partition, offset: String(p.from) });
+      });
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.run({
+        eachBatchAutoResolve: false,
+        autoCommit: false,
+        eachBatch: async ({ batch, isStale }) => {
+          const p = plan.find((x) => x.partition === batch.partition)!;
+          if (!pending.has(p.partition)) return;
+          const messages = batch.messages.filter(
+            (m) => Number(m.offset) >= p.from && Number(m.offset) < p.to,
+          );
+          if (messages.length === 0) return;
+          try {
+            const outcome = await processor.process(p.partition, messages, epoch, isStale);
+            if (outcome.kind !== "done") return;
+          } catch (err) {
+            fail(err);
+            return;
+          }
+          events += messages.length;
+          if (Number(messages[messages.length - 1]!.offset) >= p.to - 1) {
+            pending.delete(p.partition);
+            if (pending.size === 0) finish();
+          }
+        },
+      });
+      try {
+        await finished;
+      } finally {
+        await consumer.disconnect();
+        await admin.deleteGroups([groupId]).catch(() => undefined);
+      }
+    }
+    await admin.setOffsets({
+      groupId: aggregatorGroup,
+      topic,
+      partitions: plan.map((p) => ({ partition: p.partition, offset: String(p.to) })),
+    });
+    return { fromDayMs, deletedKeys, events, partitions: plan };
+  } finally {
+    blocklist.stop();
+    await admin.disconnect();
+    await redis.quit().catch(() => undefined);
+  }
+}
+
+/** Deletes counters (and their HyperLogLogs) of days ≥ fromDayMs, and every offset state of `topic`. */
+async function deleteFrom(redis: Redis, topic: string, fromDayMs: number): Promise<number> {
+  let deleted = 0;
+  const patterns: Array<[string, (key: string) => boolean]> = [
+    ["counter:*", (k) => windowOf(k) >= fromDayMs],
+    ["hll:*", (k) => windowOf(k) >= fromDayMs],
+    [`aggstate:*:${topic}:*`, () => true],
+  ];
+  for (const [match, keep] of patterns) {
+    let cursor = "0";
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", match, "COUNT", 1000);
+      cursor = next;
+      const doomed = keys.filter(keep);
+      if (doomed.length) deleted += await redis.unlink(...doomed);
+    } while (cursor !== "0");
+  }
+  return deleted;
+}
+
+/** The window or day start of `counter:{c}:<window>:<dim>` / `hll:{c}:<window>:<dim>`. */
+function windowOf(key: string): number {
+  const m = /\}:(\d{8}|\d{12}):/.exec(key);
+  return m ? parseWindowKey(m[1]!) : Number.NEGATIVE_INFINITY;
+}

@@ -1,0 +1,58 @@
+import { connectDb } from "@adclick/db/client";
+import { readActiveBlocklist } from "@adclick/db/queries";
+import type { Command } from "commander";
+import { replayCounters } from "../aggregate/replay";
+import { readConfig } from "../config";
+import { createLogger } from "../runtime/logger";
+import { createRegistry } from "../runtime/metrics";
+
+/** ISO-8601 with a zone, YYYY-MM-DD (UTC midnight) or epoch milliseconds. */
+export function parseTime(value: string): number {
+  if (/^\d{10,16}$/.test(value)) return Number(value);
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return Date.parse(`${value}T00:00:00Z`);
+  if (
+    /^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:?\d{2})$/.test(value) &&
+    !Number.isNaN(Date.parse(value))
+  )
+    return Date.parse(value);
+  throw new Error(
+    `--from must be ISO-8601 with a zone (2026-01-31T12:00:00Z), YYYY-MM-DD or epoch ms, got "${value}"`,
+  );
+}
+
+export function registerReplayCommand(program: Command): void {
+  program
+    .command("replay")
+    .description(
+      "Rebuild the live counters from Kafka for every UTC day from --from on (stop the aggregators first); they resume where the replay ends.",
+    )
+    .requiredOption(
+      "--from <time>",
+      "first time to rebuild: ISO-8601, YYYY-MM-DD or epoch ms (rounded down to its UTC day)",
+    )
+    .option(
+      "--force",
+      "replay even while aggregators are running (their writes will race the replay)",
+    )
+    .action(async (opts: { from: string; force?: boolean }) => {
+      const fromMs = parseTime(opts.from);
+      const config = readConfig();
+      const logger = createLogger(config.LOG_LEVEL, "replay");
+      const db = connectDb(config.DATABASE_URL, { max: 1, applicationName: "adclick-replay" });
+      try {
+        const result = await replayCounters({
+          config,
+          logger,
+          registry: createRegistry(),
+          fromMs,
+          force: opts.force,
+          loadBlocklist: () => readActiveBlocklist(db.db),
+        });
+        process.stdout.write(
+          `replayed ${result.events} clicks from ${new Date(result.fromDayMs).toISOString()} over ${result.partitions.length} partitions; deleted ${result.deletedKeys} keys first\n`,
+        );
+      } finally {
+        await db.close();
+      }
+    });
+}

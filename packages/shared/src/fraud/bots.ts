@@ -1,0 +1,18 @@
+import { isbot } from "isbot";
+
+const CACHE_LIMIT = 10_000;
+const cache = new Map<string, boolean>();
+
+/**
+ * True for a user agent on isbot's maintained list of bots, crawlers, spiders,
+ * HTTP libraries and headless browsers (general invalid traffic, C8). User
+ * agents repeat heavily, so answers are memoised (bounded).
+ */
+export function isDeclaredBot(userAgent: string): boolean {
+  const known = cache.get(userAgent);
+  if (known !== undefined) return known;
+  const answer = isbot(userAgent);
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(userAgent, answer);
+  return answer;
+}

@@ -1,0 +1,128 @@
+import type { ClickRecord } from "../click-event";
+import { type BlocklistMatcher, EMPTY_BLOCKLIST } from "./blocklist";
+import { isDeclaredBot } from "./bots";
+import { type DataCentreMatcher, DEFAULT_DATA_CENTRES } from "./data-centres";
+
+/** C8 verdicts. */
+export type Verdict = "clean" | "suspicious" | "fraud";
+
+/** C8 thresholds: clean below 0.3, suspicious from 0.3, fraud from 0.7. */
+export const SUSPICIOUS_RISK = 0.3;
+export const FRAUD_RISK = 0.7;
+/** More than this many clicks in one UTC minute (event time) from one IP or one user is suspicious. */
+export const CLICKS_PER_MINUTE_LIMIT = 100;
+
+/** Weights of the soft rules (combined as independent evidence: 1 - Π(1 - w)). */
+export const RULE_WEIGHTS = {
+  data_centre_ip: 0.35,
+  missing_user_agent: 0.3,
+  ip_over_100_per_minute: 0.4,
+  user_over_100_per_minute: 0.4,
+} as const;
+
+/** Volume rules can raise a click to suspicious but never on their own to fraud. */
+export const VOLUME_RISK_CAP = 0.69;
+
+/**
+ * Features that need more than the click itself. The caller computes them:
+ * the stream from shared per-minute counters in Redis, the nightly batch
+ * exactly over the whole day.
+ */
+export interface ClickFeatures {
+  /** Clicks from this IP in the click's UTC minute (`minuteBucket(ts)`), this one included. */
+  ipClicksInMinute: number;
+  /** Clicks from this user in the click's UTC minute, this one included. */
+  userClicksInMinute: number;
+  /** An earlier click (in topic order) had the same event_id. */
+  isDuplicate: boolean;
+}
+
+/** Where a trained model plugs in: the probability in [0,1] that a click is invalid. */
+export interface ClickScorer {
+  readonly name: string;
+  score(click: ClickRecord, features: ClickFeatures): number;
+}
+
+export interface ScoringContext {
+  blocklist?: BlocklistMatcher;
+  dataCentres?: DataCentreMatcher;
+  /** Optional trained model; its probability joins the soft rules. */
+  model?: ClickScorer;
+}
+
+export interface ClickScore {
+  risk: number;
+  verdict: Verdict;
+  reasons: string[];
+}
+
+/** The UTC minute (event time) that the per-minute volume features count in. */
+export function minuteBucket(tsMs: number): number {
+  return Math.floor(tsMs / 60_000);
+}
+
+export function verdictOf(risk: number): Verdict {
+  if (risk >= FRAUD_RISK) return "fraud";
+  if (risk >= SUSPICIOUS_RISK) return "suspicious";
+  return "clean";
+}
+
+/**
+ * Scores one click (C8). Pure and deterministic: the same click, features and
+ * context always give the same risk, verdict and reasons, so a replay of the
+ * stream or the nightly batch labels clicks the same way.
+ *
+ * Hard rules (risk 1, fraud): blocklist hit (IP, CIDR, user agent), a declared
+ * bot or crawler, a duplicate event id. Soft rules combine as independent
+ * evidence; the volume rules are capped below the fraud threshold so counted
+ * clicks never depend on the order in which replicas saw a flood.
+ */
+export function scoreClick(
+  click: ClickRecord,
+  features: ClickFeatures,
+  ctx: ScoringContext = {},
+): ClickScore {
+  const blocked = (ctx.blocklist ?? EMPTY_BLOCKLIST).match(click.ip, click.user_agent);
+  if (blocked) return { risk: 1, verdict: "fraud", reasons: [blocked] };
+  if (features.isDuplicate) return { risk: 1, verdict: "fraud", reasons: ["duplicate_event_id"] };
+  const userAgent = click.user_agent.trim();
+  if (userAgent && isDeclaredBot(userAgent))
+    return { risk: 1, verdict: "fraud", reasons: ["declared_bot"] };
+
+  const reasons: string[] = [];
+  let keep = 1; // Π(1 - w) over the per-click evidence
+  if ((ctx.dataCentres ?? DEFAULT_DATA_CENTRES).has(click.ip)) {
+    keep *= 1 - RULE_WEIGHTS.data_centre_ip;
+    reasons.push("data_centre_ip");
+  }
+  if (!userAgent) {
+    keep *= 1 - RULE_WEIGHTS.missing_user_agent;
+    reasons.push("missing_user_agent");
+  }
+  if (ctx.model) {
+    const p = clamp01(ctx.model.score(click, features));
+    keep *= 1 - p;
+    if (p >= SUSPICIOUS_RISK) reasons.push(`model:${ctx.model.name}`);
+  }
+  const perClickRisk = 1 - keep;
+
+  let volume = 0;
+  if (features.ipClicksInMinute > CLICKS_PER_MINUTE_LIMIT) {
+    volume = RULE_WEIGHTS.ip_over_100_per_minute;
+    reasons.push("ip_over_100_per_minute");
+  }
+  if (features.userClicksInMinute > CLICKS_PER_MINUTE_LIMIT) {
+    volume = Math.max(volume, RULE_WEIGHTS.user_over_100_per_minute);
+    reasons.push("user_over_100_per_minute");
+  }
+  let risk = perClickRisk;
+  if (volume > 0 && perClickRisk < FRAUD_RISK) {
+    risk = Math.min(VOLUME_RISK_CAP, 1 - (1 - perClickRisk) * (1 - volume));
+  }
+  risk = Math.round(risk * 10_000) / 10_000;
+  return { risk, verdict: verdictOf(risk), reasons };
+}
+
+function clamp01(x: number): number {
+  return Number.isFinite(x) ? Math.min(1, Math.max(0, x)) : 0;
+}
