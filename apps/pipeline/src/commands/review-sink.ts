@@ -1,0 +1,34 @@
+import type { Command } from "commander";
+import { readConfig } from "../config";
+
+export function registerReviewSinkCommand(program: Command): void {
+  program
+    .command("review-sink")
+    .description(
+      "Queue flagged (suspicious) clicks from Kafka for analyst review in Postgres; stops gracefully on SIGTERM.",
+    )
+    .option("--ops-port <port>", "port for /healthz, /readyz and /metrics", "9466")
+    .action(async (opts: { opsPort: string }) => {
+      const opsPort = Number(opts.opsPort);
+      if (!/^\d+$/.test(opts.opsPort) || opsPort < 1 || opsPort > 65535) {
+        throw new Error(`--ops-port must be a port 1-65535, got "${opts.opsPort}"`);
+      }
+      const config = readConfig();
+      // Loaded here, not at the top, so other commands do not pay for Kafka and metrics.
+      const [{ createReviewSink }, { createLogger }, { createRegistry }, { runComponents }] =
+        await Promise.all([
+          import("../review-sink/review-sink"),
+          import("../runtime/logger"),
+          import("../runtime/metrics"),
+          import("../runtime/role-runner"),
+        ]);
+      const logger = createLogger(config.LOG_LEVEL, "review-sink");
+      const registry = createRegistry();
+      await runComponents({
+        components: [createReviewSink({ config, logger, registry })],
+        registry,
+        logger,
+        opsPort,
+      });
+    });
+}
