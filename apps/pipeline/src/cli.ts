@@ -4,7 +4,6 @@ import { ConfigError } from "./config";
 
 const program = new Command("adclick")
   .description("Ad click aggregator: ingest, live counters, lake, billing and their operations.")
-  .showHelpAfterError("(run with --help for usage)")
   .exitOverride();
 
 registerCommands(program);

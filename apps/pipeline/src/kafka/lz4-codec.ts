@@ -1,0 +1,21 @@
+/**
+ * LZ4 for kafkajs, which ships only gzip. Kafka's LZ4 is the LZ4 *frame* format;
+ * lz4-napi (MIT, prebuilt napi-rs binaries from the npm registry, wrapping the
+ * Rust lz4_flex) provides it. Registering is global to kafkajs and idempotent:
+ * every process that produces or consumes LZ4 batches must call it once.
+ */
+import kafkajs from "kafkajs";
+import { compressFrame, decompressFrame } from "lz4-napi";
+
+// kafkajs is CommonJS and Node's ESM loader (tsx, the CLI) cannot see `CompressionCodecs` as a named export.
+const { CompressionCodecs, CompressionTypes } = kafkajs;
+let registered = false;
+
+export function registerLz4Codec(): void {
+  if (registered) return;
+  registered = true;
+  CompressionCodecs[CompressionTypes.LZ4] = () => ({
+    compress: (encoder: { buffer: Buffer }) => compressFrame(encoder.buffer),
+    decompress: (buffer: Buffer) => decompressFrame(buffer),
+  });
+}
