@@ -6,7 +6,7 @@ const program = new Command("adclick")
   .description("Ad click aggregator: ingest, live counters, lake, billing and their operations.")
   .exitOverride();
 
-registerCommands(program);
+await registerCommands(program, process.argv.slice(2));
 
 /** Every failure ends as one line on stderr and a non-zero exit (C6). */
 function fail(err: unknown): never {

@@ -1,7 +1,36 @@
 import type { Command } from "commander";
-import { registerMigrateCommand } from "./migrate";
 
-/** Each command module adds its sub-commands here, one line each. */
-export function registerCommands(program: Command): void {
-  registerMigrateCommand(program);
+type Register = (program: Command) => void;
+
+/**
+ * Every top-level command and the module that defines it. Only the invoked
+ * command's module is loaded, so `adclick seed` does not pay for Kafka, DuckDB
+ * and the AWS SDK; `--help` and unknown commands load them all.
+ */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  services: () => import("./services").then((m) => m.registerServicesCommand),
+  migrate: () => import("./migrate").then((m) => m.registerMigrateCommand),
+  seed: () => import("./seed").then((m) => m.registerSeedCommand),
+  run: () => import("./run").then((m) => m.registerRunCommand),
+  ingest: () => import("./ingest").then((m) => m.registerIngestCommand),
+  aggregate: () => import("./aggregate").then((m) => m.registerAggregateCommand),
+  archive: () => import("./archive").then((m) => m.registerArchiveCommand),
+  "review-sink": () => import("./review-sink").then((m) => m.registerReviewSinkCommand),
+  batch: () => import("./batch").then((m) => m.registerBatchCommand),
+  reconcile: () => import("./reconcile").then((m) => m.registerReconcileCommand),
+  replay: () => import("./replay").then((m) => m.registerReplayCommand),
+  simulate: () => import("./simulate").then((m) => m.registerSimulateCommand),
+  bench: () => import("./bench").then((m) => m.registerBenchCommand),
+  advertiser: () => import("./advertiser").then((m) => m.registerAdvertiserCommand),
+  campaign: () => import("./campaign").then((m) => m.registerCampaignCommand),
+  partner: () => import("./partner").then((m) => m.registerPartnerCommand),
+  blocklist: () => import("./blocklist").then((m) => m.registerBlocklistCommand),
+  user: () => import("./user").then((m) => m.registerUserCommand),
+};
+
+export async function registerCommands(program: Command, argv: readonly string[]): Promise<void> {
+  const invoked = argv.find((arg) => !arg.startsWith("-"));
+  const load = invoked ? COMMANDS[invoked] : undefined;
+  const loaders = load ? [load] : Object.values(COMMANDS);
+  for (const register of await Promise.all(loaders.map((l) => l()))) register(program);
 }
