@@ -39,7 +39,8 @@ if (
     "turbo",
     "run",
     "test",
-    "--concurrency=2",
+    "--concurrency=1",
+    "--filter=!@adclick/e2e",
     "--continue",
   ]) !== 0
 )
