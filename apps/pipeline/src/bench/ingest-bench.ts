@@ -1,0 +1,313 @@
+/**
+ * `adclick bench ingest`: the ingest's events/s per core and latency, for
+ * batches of 100 and for single-event requests, against the configured broker,
+ * next to the raw producer ceilings of kafkajs and @platformatic/kafka in the
+ * same run. Prints figures only.
+ *
+ * The ingest runs in this process; the load comes from a child process (so its
+ * CPU is not counted). "Per core" divides events by the CPU seconds this process
+ * used during the phase. Everything lives under a throwaway topic prefix,
+ * database and partner id, removed at the end.
+ */
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import { connectDb } from "@adclick/db/client";
+import { createAdvertiser, createCampaign, createPartner } from "@adclick/db/queries";
+import { createTestDatabase } from "@adclick/db/testing";
+import { type ClickRecord, type Config, topicName } from "@adclick/shared";
+import { Redis } from "ioredis";
+import { CompressionTypes } from "kafkajs";
+import { Registry } from "prom-client";
+import { createIngestComponent } from "../ingest/ingest-server";
+import { createKafka } from "../kafka/client";
+import { registerLz4Codec } from "../kafka/lz4-codec";
+import { ensureTopics } from "../kafka/topics";
+import { createLogger } from "../runtime/logger";
+import type { OpsState } from "../runtime/ops-routes";
+
+export interface IngestBenchOptions {
+  /** Seconds per phase (each phase is at most 60 s). */
+  seconds: number;
+  campaigns: number;
+}
+
+type Print = (line: string) => void;
+
+interface LoadResult {
+  events: number;
+  elapsedMs: number;
+  statuses: Record<string, number>;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+const CAMPAIGNS_PREFIX = "bench-c";
+
+function sampleRecord(i: number): string {
+  const record: ClickRecord = {
+    event_id: `raw-${i}`,
+    partner_id: "bench",
+    campaign_id: `${CAMPAIGNS_PREFIX}${i % 100}`,
+    advertiser_id: "bench-adv",
+    ad_id: `ad-${i % 7}`,
+    user_id: `u-${i % 100_000}`,
+    ip: `81.2.${i % 250}.${(i >> 8) % 250}`,
+    user_agent:
+      "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1",
+    ts: Date.now(),
+    received_at: Date.now(),
+    country: "GB",
+    device: "mobile",
+    publisher_id: `pub-${i % 9}`,
+    referrer: null,
+    cost_micros: 250_000,
+  };
+  return JSON.stringify(record);
+}
+
+function cpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+
+export async function benchIngest(
+  base: Config,
+  options: IngestBenchOptions,
+  print: Print,
+): Promise<void> {
+  const seconds = Math.min(60, Math.max(1, options.seconds));
+  const id = randomBytes(4).toString("hex");
+  const prefix = `bench-${id}.`;
+  const database = await createTestDatabase(base.DATABASE_URL);
+  const config: Config = { ...base, KAFKA_TOPIC_PREFIX: prefix, DATABASE_URL: database.url };
+  const partnerId = `bench-${id}`;
+  const logger = createLogger("warn", "adclick-bench");
+  const kafka = createKafka(config, "adclick-bench");
+  const admin = kafka.admin();
+  await admin.connect();
+  registerLz4Codec();
+  print(
+    `adclick bench ingest — ${seconds} s per phase, broker ${config.KAFKA_BROKERS.join(",")}, ${config.KAFKA_TOPIC_PARTITIONS} partitions, LZ4, acks=all, idempotent`,
+  );
+  try {
+    await ensureTopics(admin, config, ["raw", "rejected"]);
+    const topic = topicName(prefix, "raw");
+
+    // 1. Raw kafkajs producer ceiling: ~470-byte ClickRecords, 1 MiB batches, one request in flight (as the ingest).
+    {
+      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+      await producer.connect();
+      const batch = Array.from({ length: 2_000 }, (_, i) => ({
+        key: `${CAMPAIGNS_PREFIX}${i % options.campaigns}`,
+        value: sampleRecord(i),
+      }));
+      let sent = 0;
+      const cpu0 = cpuSeconds();
+      const t0 = performance.now();
+      while (performance.now() - t0 < seconds * 1000) {
+        await producer.send({
+          topic,
+          messages: batch,
+          acks: -1,
+          compression: CompressionTypes.LZ4,
+        });
+        sent += batch.length;
+      }
+      const elapsed = (performance.now() - t0) / 1000;
+      const cpu = cpuSeconds() - cpu0;
+      await producer.disconnect();
+      print(
+        `raw kafkajs producer:          ${fmt(sent / elapsed)} msgs/s  (${fmt(sent / cpu)} msgs per CPU-second)`,
+      );
+    }
+
+    // 2. Raw @platformatic/kafka producer ceiling, same messages.
+    try {
+      const { Producer, stringSerializers } = await import("@platformatic/kafka");
+      let compression: "lz4" | "none" = "lz4";
+      const make = () =>
+        new Producer({
+          clientId: "adclick-bench-platformatic",
+          bootstrapBrokers: config.KAFKA_BROKERS,
+          idempotent: true,
+          acks: -1,
+          compression,
+          serializers: stringSerializers,
+        });
+      let producer = make();
+      const messages = Array.from({ length: 2_000 }, (_, i) => ({
+        topic,
+        key: `${CAMPAIGNS_PREFIX}${i % options.campaigns}`,
+        value: sampleRecord(i),
+      }));
+      try {
+        await producer.send({ messages: messages.slice(0, 1) });
+      } catch (err) {
+        print(
+          `  (@platformatic/kafka with LZ4 failed: ${(err as Error).message.split("\n")[0]}; measuring uncompressed)`,
+        );
+        await producer.close().catch(() => undefined);
+        compression = "none";
+        producer = make();
+      }
+      let sent = 0;
+      const cpu0 = cpuSeconds();
+      const t0 = performance.now();
+      while (performance.now() - t0 < seconds * 1000) {
+        await producer.send({ messages });
+        sent += messages.length;
+      }
+      const elapsed = (performance.now() - t0) / 1000;
+      const cpu = cpuSeconds() - cpu0;
+      await producer.close();
+      print(
+        `raw @platformatic/kafka (${compression}): ${fmt(sent / elapsed)} msgs/s  (${fmt(sent / cpu)} msgs per CPU-second)`,
+      );
+    } catch (err) {
+      print(`raw @platformatic/kafka: could not run (${(err as Error).message.split("\n")[0]})`);
+    }
+
+    // 3. The ingest itself, in this process, driven by a child process.
+    const conn = connectDb(config.DATABASE_URL, { max: 2 });
+    await createAdvertiser(conn.db, { id: "bench-adv", name: "Bench" });
+    for (let i = 0; i < options.campaigns; i++) {
+      await createCampaign(conn.db, {
+        id: `${CAMPAIGNS_PREFIX}${i}`,
+        advertiserId: "bench-adv",
+        name: `bench ${i}`,
+        cpcMicros: 250_000,
+        landingUrl: "https://example.com/",
+      });
+    }
+    const { apiKey } = await createPartner(conn.db, {
+      id: partnerId,
+      name: "bench",
+      rateLimitPerSec: 100_000_000,
+    });
+    await conn.close();
+    const registry = new Registry();
+    const ops: OpsState = { components: [], registry, shuttingDown: false };
+    const ingest = createIngestComponent(config, {
+      logger,
+      registry,
+      ops,
+      options: { port: 0, host: "127.0.0.1" },
+    });
+    ops.components = [ingest];
+    await ingest.start();
+    const url = `http://127.0.0.1:${ingest.port()}`;
+    try {
+      const run = async (
+        label: string,
+        load: { batch: number; concurrency: number; ratePerSec: number },
+      ): Promise<LoadResult> => {
+        const cpu0 = cpuSeconds();
+        const result = await runLoad({
+          url,
+          apiKey,
+          ...load,
+          durationMs: seconds * 1000,
+          campaigns: options.campaigns,
+          runId: `${id}-${label}`,
+        });
+        const cpu = cpuSeconds() - cpu0;
+        const rate = result.events / (result.elapsedMs / 1000);
+        print(
+          `ingest ${label.padEnd(24)} ${fmt(rate)} events/s, ${fmt(result.events / Math.max(cpu, 0.001))} events per CPU-second, p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms  statuses ${JSON.stringify(result.statuses)}`,
+        );
+        return { ...result, events: result.events };
+      };
+      await runLoad({
+        url,
+        apiKey,
+        batch: 100,
+        concurrency: 8,
+        ratePerSec: 0,
+        durationMs: 2000,
+        campaigns: options.campaigns,
+        runId: `${id}-warm`,
+      });
+      const batchPeak = await run("batch=100 peak", { batch: 100, concurrency: 16, ratePerSec: 0 });
+      const singlePeak = await run("single-event peak", {
+        batch: 1,
+        concurrency: 64,
+        ratePerSec: 0,
+      });
+      const batchRate = batchPeak.events / (batchPeak.elapsedMs / 1000);
+      const singleRate = singlePeak.events / (singlePeak.elapsedMs / 1000);
+      await run("batch=100 @ half peak", {
+        batch: 100,
+        concurrency: 64,
+        ratePerSec: Math.max(100, Math.floor(batchRate / 2)),
+      });
+      await run("single @ half peak", {
+        batch: 1,
+        concurrency: 256,
+        ratePerSec: Math.max(10, Math.floor(singleRate / 2)),
+      });
+    } finally {
+      await ingest.stop();
+    }
+    print(
+      "note: broker, Redis, Postgres, the load generator and the ingest share this machine's cores.",
+    );
+  } finally {
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+    if (topics.length) await admin.deleteTopics({ topics }).catch(() => undefined);
+    await admin.disconnect();
+    await database.drop();
+    await deleteBenchKeys(config.REDIS_URL, partnerId);
+  }
+}
+
+async function deleteBenchKeys(redisUrl: string, partnerId: string): Promise<void> {
+  const redis = new Redis(redisUrl);
+  try {
+    let cursor = "0";
+    do {
+      const [next, keys] = await redis.scan(
+        cursor,
+        "MATCH",
+        `ingest:*{${partnerId}}*`,
+        "COUNT",
+        5000,
+      );
+      cursor = next;
+      if (keys.length) await redis.unlink(...keys);
+    } while (cursor !== "0");
+  } finally {
+    await redis.quit();
+  }
+}
+
+function runLoad(args: {
+  url: string;
+  apiKey: string;
+  batch: number;
+  concurrency: number;
+  ratePerSec: number;
+  durationMs: number;
+  campaigns: number;
+  runId: string;
+}): Promise<LoadResult> {
+  const script = fileURLToPath(new URL("./ingest-load.ts", import.meta.url));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", script, JSON.stringify(args)], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.once("error", reject);
+    child.once("exit", (code) => {
+      if (code !== 0) return reject(new Error(`load generator exited with ${code}`));
+      try {
+        resolve(JSON.parse(out.trim().split("\n").at(-1) ?? "{}") as LoadResult);
+      } catch (err) {
+        reject(err);
+      }
+    });
+  });
+}

@@ -1,0 +1,58 @@
+import { type Command, InvalidArgumentError } from "commander";
+import { benchAggregate } from "../bench/aggregate-bench";
+import { benchBatch, DEFAULT_BENCH_THREADS } from "../bench/batch-bench";
+import { benchIngest } from "../bench/ingest-bench";
+import { readConfig } from "../config";
+
+/** `adclick bench <what>`: throughput and memory figures, printed only (never asserted in tests). */
+export function registerBenchCommand(program: Command): void {
+  const bench = program
+    .command("bench")
+    .description("Measure throughput and memory of the pipeline's parts; prints figures only.");
+  bench
+    .command("batch")
+    .description(
+      "Archiver events/s per core, Parquet bytes per event, and batch events/s per core and peak memory for a generated day.",
+    )
+    .option("--events <n>", "events in the generated day", positiveInt, 10_000_000)
+    .option("--memory-limit <size>", "DuckDB memory limit before it spills to disk", "512MB")
+    .option("--threads <n>", "DuckDB threads", positiveInt, DEFAULT_BENCH_THREADS)
+    .option("--segment-events <n>", "events per archiver segment", positiveInt, 250_000)
+    .action(
+      async (opts: {
+        events: number;
+        memoryLimit: string;
+        threads: number;
+        segmentEvents: number;
+      }) => {
+        await benchBatch(readConfig(), opts, (line) => process.stdout.write(`${line}\n`));
+      },
+    );
+  bench
+    .command("aggregate")
+    .description(
+      "Aggregator events/s over a pre-filled topic, the raw kafkajs consume ceiling, and click-to-counter p50/p99 at half the peak.",
+    )
+    .option("--events <n>", "clicks to pre-fill", positiveInt, 200_000)
+    .option("--campaigns <n>", "campaigns the clicks spread over", positiveInt, 100)
+    .option("--latency-seconds <n>", "how long to hold the sustained rate", positiveInt, 15)
+    .action(async (opts: { events: number; campaigns: number; latencySeconds: number }) => {
+      await benchAggregate(readConfig(), opts, (line) => process.stdout.write(`${line}\n`));
+    });
+  bench
+    .command("ingest")
+    .description(
+      "Ingest events/s per core and p50/p99 for batches of 100 and single events, with the raw kafkajs and @platformatic/kafka producer ceilings.",
+    )
+    .option("--seconds <n>", "seconds per phase (at most 60)", positiveInt, 10)
+    .option("--campaigns <n>", "campaigns the clicks spread over", positiveInt, 100)
+    .action(async (opts: { seconds: number; campaigns: number }) => {
+      await benchIngest(readConfig(), opts, (line) => process.stdout.write(`${line}\n`));
+    });
+}
+
+function positiveInt(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1)
+    throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
+  return Number(value);
+}

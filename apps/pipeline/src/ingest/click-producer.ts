@@ -1,0 +1,199 @@
+/**
+ * The one module that talks to the Kafka client for the ingest, so the client
+ * can be swapped. kafkajs has no linger, so batching is ours: messages from
+ * concurrent requests queue for at most `lingerMs` (or until `maxBatchBytes`)
+ * and go out in one produce request; each caller's promise settles when the
+ * broker has acknowledged its messages (acks=all, idempotent producer).
+ *
+ * One batch is in flight at a time: kafkajs assigns idempotent sequence numbers
+ * per partition when it builds a request and rolls them back on failure, which
+ * breaks with concurrent requests. Under load the next batch simply grows while
+ * the current one is in flight, as with Kafka's own max.in.flight=1.
+ */
+import {
+  CompressionTypes,
+  type Kafka,
+  type Message,
+  Partitioners,
+  type Producer,
+  type TopicMessages,
+} from "kafkajs";
+import { registerLz4Codec } from "../kafka/lz4-codec";
+import type { Logger } from "../runtime/logger";
+
+export interface OutgoingMessage {
+  topic: string;
+  key: string;
+  value: string;
+  headers?: Record<string, string>;
+}
+
+export interface ClickProducerOptions {
+  /** At most this long between the first queued message and its produce request. */
+  lingerMs: number;
+  /** A batch is sent as soon as it holds this many bytes. */
+  maxBatchBytes: number;
+  compression: "lz4" | "gzip" | "none";
+  /** Called after every produce request with its duration and outcome. */
+  onBatch?: (info: { messages: number; bytes: number; seconds: number; ok: boolean }) => void;
+}
+
+interface Pending {
+  messages: OutgoingMessage[];
+  bytes: number;
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
+export class ClickProducer {
+  private readonly producer: Producer;
+  private queue: Pending[] = [];
+  private queuedBytes = 0;
+  private sendingBytes = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private inFlight: Promise<void> | null = null;
+  private connectedFlag = false;
+  private closed = false;
+
+  constructor(
+    kafka: Kafka,
+    private readonly options: ClickProducerOptions,
+    private readonly logger: Logger,
+  ) {
+    if (options.compression === "lz4") registerLz4Codec();
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      // murmur2 on the key, as the Java client: a campaign's clicks share one partition (C2).
+      createPartitioner: Partitioners.DefaultPartitioner,
+      // Bounded retries (~30 s) so a dead broker turns into 503s instead of requests that never end.
+      retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 5_000 },
+    });
+    this.producer.on(this.producer.events.CONNECT, () => {
+      this.connectedFlag = true;
+    });
+    this.producer.on(this.producer.events.DISCONNECT, () => {
+      this.connectedFlag = false;
+    });
+  }
+
+  async connect(): Promise<void> {
+    await this.producer.connect();
+    this.connectedFlag = true;
+  }
+
+  get connected(): boolean {
+    return this.connectedFlag && !this.closed;
+  }
+
+  /** Bytes accepted for sending but not yet acknowledged by the broker. */
+  get inFlightBytes(): number {
+    return this.queuedBytes + this.sendingBytes;
+  }
+
+  /** Resolves once every message is acknowledged by all in-sync replicas; rejects if any was not. */
+  send(messages: OutgoingMessage[]): Promise<void> {
+    if (this.closed) return Promise.reject(new Error("producer is closed"));
+    if (messages.length === 0) return Promise.resolve();
+    let bytes = 0;
+    for (const m of messages) bytes += m.value.length + m.key.length + 64;
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ messages, bytes, resolve, reject });
+      this.queuedBytes += bytes;
+      if (this.queuedBytes >= this.options.maxBatchBytes) this.kick();
+      else if (!this.timer) this.timer = setTimeout(() => this.kick(), this.options.lingerMs);
+    });
+  }
+
+  private kick(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    if (this.inFlight || this.queue.length === 0) return;
+    this.inFlight = this.sendNext().finally(() => {
+      this.inFlight = null;
+      if (this.queue.length === 0) return;
+      // Whatever queued while we waited has already lingered; send it now.
+      this.kick();
+    });
+  }
+
+  private async sendNext(): Promise<void> {
+    const batch: Pending[] = [];
+    let bytes = 0;
+    while (
+      this.queue.length > 0 &&
+      (batch.length === 0 || bytes + this.queue[0]!.bytes <= this.options.maxBatchBytes)
+    ) {
+      const next = this.queue.shift()!;
+      batch.push(next);
+      bytes += next.bytes;
+    }
+    this.queuedBytes -= bytes;
+    this.sendingBytes += bytes;
+    const byTopic = new Map<string, Message[]>();
+    let count = 0;
+    for (const p of batch) {
+      for (const m of p.messages) {
+        let list = byTopic.get(m.topic);
+        if (!list) {
+          list = [];
+          byTopic.set(m.topic, list);
+        }
+        list.push(
+          m.headers
+            ? { key: m.key, value: m.value, headers: m.headers }
+            : { key: m.key, value: m.value },
+        );
+        count++;
+      }
+    }
+    const topicMessages: TopicMessages[] = [...byTopic].map(([topic, messages]) => ({
+      topic,
+      messages,
+    }));
+    const started = process.hrtime.bigint();
+    let ok = false;
+    try {
+      await this.producer.sendBatch({
+        topicMessages,
+        acks: -1,
+        compression: codec(this.options.compression),
+      });
+      ok = true;
+      for (const p of batch) p.resolve();
+    } catch (err) {
+      this.logger.error({ err, messages: count }, "produce failed");
+      const error = err instanceof Error ? err : new Error(String(err));
+      for (const p of batch) p.reject(error);
+    } finally {
+      this.sendingBytes -= bytes;
+      this.options.onBatch?.({
+        messages: count,
+        bytes,
+        seconds: Number(process.hrtime.bigint() - started) / 1e9,
+        ok,
+      });
+    }
+  }
+
+  /** Sends everything queued, waits for the acknowledgements, then disconnects. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    while (this.queue.length > 0 || this.inFlight) {
+      this.kick();
+      if (this.inFlight) await this.inFlight.catch(() => undefined);
+    }
+    await this.producer.disconnect();
+    this.connectedFlag = false;
+  }
+}
+
+function codec(name: ClickProducerOptions["compression"]): CompressionTypes {
+  if (name === "lz4") return CompressionTypes.LZ4;
+  if (name === "gzip") return CompressionTypes.GZIP;
+  return CompressionTypes.None;
+}

@@ -1,0 +1,102 @@
+/** Helpers for the ingest's integration tests (not used in production code). */
+import { createServer } from "node:net";
+import { Kafka, type KafkaMessage, logLevel } from "kafkajs";
+import { registerLz4Codec } from "../kafka/lz4-codec";
+
+export interface TopicRecord {
+  partition: number;
+  offset: string;
+  key: string;
+  value: string;
+  headers: Record<string, string>;
+}
+
+/** Every record in `topic` up to its current end, read with a throwaway consumer group. */
+export async function readTopic(brokers: string[], topic: string): Promise<TopicRecord[]> {
+  registerLz4Codec();
+  const kafka = new Kafka({ brokers, clientId: "adclick-test-reader", logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = new Map<number, bigint>();
+  try {
+    for (const o of await admin.fetchTopicOffsets(topic)) ends.set(o.partition, BigInt(o.high));
+  } finally {
+    await admin.disconnect();
+  }
+  const total = [...ends.values()].reduce((a, b) => a + b, 0n);
+  const out: TopicRecord[] = [];
+  if (total === 0n) return out;
+  const consumer = kafka.consumer({
+    groupId: `${topic}-reader-${Math.random().toString(36).slice(2)}`,
+    maxWaitTimeInMs: 100,
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const done = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`timed out reading ${topic}: ${out.length} of ${total}`)),
+      30_000,
+    );
+    consumer
+      .run({
+        eachMessage: async ({ partition, message }) => {
+          const end = ends.get(partition) ?? 0n;
+          if (BigInt(message.offset) < end) out.push(toRecord(partition, message));
+          if (BigInt(out.length) >= total) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      })
+      .catch(reject);
+  });
+  try {
+    await done;
+  } finally {
+    await consumer.disconnect();
+  }
+  return out;
+}
+
+function toRecord(partition: number, m: KafkaMessage): TopicRecord {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(m.headers ?? {})) if (v !== undefined) headers[k] = String(v);
+  return {
+    partition,
+    offset: m.offset,
+    key: m.key?.toString() ?? "",
+    value: m.value?.toString() ?? "",
+    headers,
+  };
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+let counter = 0;
+/** A valid click for `campaignId` with a fresh event id. */
+export function click(
+  campaignId: string,
+  overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
+  counter++;
+  return {
+    event_id: `ev-${process.pid}-${Date.now().toString(36)}-${counter}`,
+    campaign_id: campaignId,
+    ad_id: "ad-1",
+    user_id: `user-${counter % 50}`,
+    ip: "8.8.8.8",
+    user_agent:
+      "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1",
+    ts: new Date().toISOString(),
+    ...overrides,
+  };
+}
