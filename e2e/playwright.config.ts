@@ -8,6 +8,7 @@ const webPort = Number(process.env.E2E_WEB_PORT ?? 3100);
  */
 export default defineConfig({
   testDir: "./tests",
+  globalSetup: "./global-setup.ts",
   forbidOnly: !!process.env.CI,
   retries: 0,
   workers: 1,

@@ -3,7 +3,6 @@
 // seeds demo data, then runs the pipeline, the dashboard and a traffic
 // simulator until Ctrl-C, and prints where everything is.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureDeps } from "./ensure-deps.mjs";
@@ -70,23 +69,8 @@ launch("pipeline", "node", [adclick, "run"]);
 launch("dashboard", "npm", ["run", "web"]);
 await waitFor(`http://127.0.0.1:${ingestPort}/readyz`, "the pipeline", 120_000);
 
-const keysFile = join(root, "data/demo-partner-keys.json");
-const keys = existsSync(keysFile) ? JSON.parse(readFileSync(keysFile, "utf8")) : [];
-const apiKeys = keys.map((k) => k.apiKey ?? k.key).filter(Boolean);
-if (apiKeys.length) {
-  launch("simulator", "node", [
-    adclick,
-    "simulate",
-    "--url",
-    `http://127.0.0.1:${ingestPort}`,
-    "--api-key",
-    apiKeys.join(","),
-    "--rate",
-    "50",
-    "--duration",
-    "0",
-  ]);
-}
+// The simulator posts with the demo partners' keys that `adclick seed` wrote.
+launch("simulator", "node", [adclick, "simulate", "--rate", "50", "--duration", "0"]);
 await waitFor(`http://127.0.0.1:${webPort}/login`, "the dashboard", 600_000);
 
 console.log(`

@@ -1,0 +1,73 @@
+import { randomUUID } from "node:crypto";
+import { dayCounterKey, windowCounterKey, windowStartMs } from "@adclick/shared";
+import { expect, test } from "@playwright/test";
+import { Redis } from "ioredis";
+
+const ingest = () => process.env.E2E_INGEST_URL!;
+const auth = () => ({ authorization: `Bearer ${process.env.E2E_PARTNER_KEY}` });
+const campaignId = "initech-crm-trial";
+
+function click(overrides: Record<string, unknown> = {}) {
+  return {
+    event_id: `e2e-${randomUUID()}`,
+    campaign_id: campaignId,
+    ad_id: "ad-1",
+    user_id: `user-${randomUUID().slice(0, 8)}`,
+    ip: "198.51.100.23",
+    user_agent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36",
+    ts: Date.now(),
+    country: "DE",
+    device: "desktop",
+    ...overrides,
+  };
+}
+
+test("a partner's clicks reach the live counters once, retries included", async ({ request }) => {
+  const ts = Date.now();
+  const batch = [click({ ts }), click({ ts }), click({ ts, ip: "not-an-ip" }), click({ ts })];
+  const first = await request.post(`${ingest()}/v1/clicks`, { headers: auth(), data: batch });
+  expect(first.status()).toBe(202);
+  const body = await first.json();
+  expect(body).toMatchObject({ accepted: 3, duplicates: 0 });
+  expect(body.rejected).toEqual([{ index: 2, error: expect.stringContaining("ip") }]);
+  expect(typeof body.receipt).toBe("string");
+
+  // The partner retries the whole batch: nothing is counted twice.
+  const retry = await request.post(`${ingest()}/v1/clicks`, { headers: auth(), data: batch });
+  expect(retry.status()).toBe(202);
+  expect(await retry.json()).toMatchObject({ accepted: 0, duplicates: 3 });
+
+  const redis = new Redis(process.env.E2E_REDIS_URL!);
+  try {
+    const windowKey = windowCounterKey(campaignId, windowStartMs(ts), "all");
+    await expect
+      .poll(async () => Number(await redis.hget(windowKey, "clicks")), { timeout: 15_000 })
+      .toBe(3);
+    const counters = await redis.hgetall(windowKey);
+    expect(Number(counters.unique_users)).toBe(3);
+    expect(Number(counters.cost_micros)).toBeGreaterThan(0);
+    expect(Number(await redis.hget(windowCounterKey(campaignId, windowStartMs(ts), "country:DE"), "clicks"))).toBe(3);
+    expect(Number(await redis.hget(dayCounterKey(campaignId, ts, "all"), "clicks"))).toBeGreaterThanOrEqual(3);
+  } finally {
+    await redis.quit();
+  }
+});
+
+test("ingest rejects a missing key with 401 and an unparseable body with 400", async ({ request }) => {
+  const noKey = await request.post(`${ingest()}/v1/clicks`, { data: click() });
+  expect(noKey.status()).toBe(401);
+  const garbage = await request.post(`${ingest()}/v1/clicks`, {
+    headers: { ...auth(), "content-type": "application/json" },
+    data: "{not json",
+  });
+  expect(garbage.status()).toBe(400);
+});
+
+test("health, readiness, metrics and the OpenAPI document are served", async ({ request }) => {
+  expect((await request.get(`${ingest()}/healthz`)).status()).toBe(200);
+  expect((await request.get(`${ingest()}/readyz`)).status()).toBe(200);
+  const metrics = await (await request.get(`${ingest()}/metrics`)).text();
+  expect(metrics).toContain("adclick_");
+  const openapi = await (await request.get(`${ingest()}/openapi.json`)).json();
+  expect(openapi.paths["/v1/clicks"]).toBeDefined();
+});
