@@ -1,8 +1,7 @@
-import { type ClickRecord, dayKey, minuteBucket } from "@adclick/shared";
+import { type ClickRecord, DAY_MS, dayKey, minuteBucket } from "@adclick/shared";
 import type { Redis } from "ioredis";
 import type { CampaignDelta } from "./counter-deltas";
-import { dayExpireAtS } from "./counter-deltas";
-import { FLUSH_CAMPAIGN, RATE_RANKS, SEEN_EVENTS } from "./lua";
+import { FLUSH_CAMPAIGN, VOLUME_CHUNK } from "./lua";
 
 /** Offset/epoch state of one campaign in one partition; shares the campaign's hash tag (C3). */
 export const stateKey = (campaignId: string, topic: string, partition: number) =>
@@ -13,20 +12,34 @@ export const partitionMarkerKey = (topic: string, partition: number) =>
 /** Hash partition → watermark (max event time seen, epoch ms) for the dashboard. */
 export const watermarkKey = (topic: string) => `aggwatermark:${topic}`;
 export const epochKey = (groupId: string) => `aggepoch:${groupId}`;
-const seenKey = (campaignId: string, tsMs: number) => `seen:{${campaignId}}:${dayKey(tsMs)}`;
-const rateKey = (minute: number, kind: "ip" | "user", value: string) =>
-  `rate:{${minute}}:${kind}:${value}`;
+const seenKey = (campaignId: string, tsMs: number) => `seen:{${campaignId}}:${cachedDayKey(tsMs)}`;
+
+/** `dayKey` without formatting a Date per click (the hot path asks for a handful of days). */
+const dayKeys = new Map<number, string>();
+function cachedDayKey(tsMs: number): string {
+  const day = Math.floor(tsMs / DAY_MS);
+  let key = dayKeys.get(day);
+  if (key === undefined) {
+    if (dayKeys.size > 1000) dayKeys.clear();
+    key = dayKey(tsMs);
+    dayKeys.set(day, key);
+  }
+  return key;
+}
+const volumeKey = (minute: number, kind: "ip" | "user", value: string) =>
+  `vol:{${minute}}:${kind}:${value}`;
+const volumeJournalKey = (minute: number, topic: string, partition: number) =>
+  `volj:{${minute}}:${topic}:${partition}`;
 
 /** State keys outlive the longest counter (a day key: up to 96 h after its first click). */
 export const STATE_TTL_S = 5 * 24 * 3600;
-/** Per-minute volume sets are needed while clicks of that minute still arrive. */
-const RATE_TTL_S = 15 * 60;
+/** Per-minute volume counters and journals live this long after their minute ends (late clicks still find them). */
+const VOLUME_GRACE_S = 15 * 60;
 
 type Script = (numKeys: number, ...args: Array<string | number>) => Promise<unknown>;
 interface ScriptedRedis {
   aggFlush: Script;
-  aggSeen: Script;
-  aggRate: Script;
+  aggVolume: Script;
 }
 
 export interface Positioned {
@@ -34,13 +47,26 @@ export interface Positioned {
   offset: number;
 }
 
-export interface BatchFeatures {
+export interface PartitionState {
   markerPresent: boolean;
   /** Stored offset per campaign asked for (null: no state). */
   states: Map<string, number | null>;
-  isDuplicate: boolean[];
+}
+
+export interface BatchFeatures {
+  /** Position (`partition:offset`) that first had each click's event id, or null: from `seen:`. */
+  seenOwner: Array<string | null>;
   ipRank: number[];
   userRank: number[];
+  /** Clicks whose volume answers came back from a journal (redelivered). */
+  recalled: number;
+}
+
+export interface SeenWrite {
+  key: string;
+  expireAt: number;
+  /** `id,position;id,position;…` (event ids are `[A-Za-z0-9_-]`) */
+  entries: string;
 }
 
 export type FlushOutcome =
@@ -48,6 +74,12 @@ export type FlushOutcome =
   | { kind: "skipped"; offset: number }
   | { kind: "fenced"; offset: number }
   | { kind: "lost" };
+
+/** Clicks of one batch in one UTC minute: one volume chunk. */
+interface MinuteGroup {
+  minute: number;
+  idx: number[];
+}
 
 /** The aggregator's Redis side: features, atomic flushes, markers and epochs. */
 export class AggregateStore {
@@ -58,9 +90,13 @@ export class AggregateStore {
     private readonly topic: string,
   ) {
     redis.defineCommand("aggFlush", { lua: FLUSH_CAMPAIGN });
-    redis.defineCommand("aggSeen", { lua: SEEN_EVENTS });
-    redis.defineCommand("aggRate", { lua: RATE_RANKS });
+    redis.defineCommand("aggVolume", { lua: VOLUME_CHUNK });
     this.r = redis as Redis & ScriptedRedis;
+  }
+
+  /** The seen key a click's event id is registered in. */
+  seenKeyOf(click: ClickRecord): string {
+    return seenKey(click.campaign_id, click.ts);
   }
 
   /**
@@ -74,69 +110,61 @@ export class AggregateStore {
     return this.r.incr(key);
   }
 
-  /** One round trip: partition marker, unknown campaign states, duplicates and per-minute ranks. */
-  async features(
+  /** One round trip: the partition marker and the offset states of campaigns not seen yet. */
+  async partitionState(
     partition: number,
-    batch: readonly Positioned[],
     unknownCampaigns: readonly string[],
-  ): Promise<BatchFeatures> {
+  ): Promise<PartitionState> {
     const pipe = this.r.pipeline();
     pipe.exists(partitionMarkerKey(this.topic, partition));
     for (const c of unknownCampaigns) pipe.hget(stateKey(c, this.topic, partition), "offset");
+    const results = (await pipe.exec()) ?? [];
+    const value = (i: number): unknown => {
+      const [err, v] = results[i] ?? [new Error("missing pipeline result"), null];
+      if (err) throw err;
+      return v;
+    };
+    const states = new Map<string, number | null>();
+    unknownCampaigns.forEach((c, i) => {
+      const v = value(i + 1) as string | null;
+      states.set(c, v === null ? null : Number(v));
+    });
+    return { markerPresent: value(0) === 1, states };
+  }
 
-    // Duplicates: one call per campaign and day.
-    const seenGroups = new Map<string, { key: string; expireAt: number; idx: number[] }>();
-    batch.forEach(({ click }, i) => {
+  /**
+   * Features of a batch in one round trip (plus one per minute whose journal
+   * shows a redelivery): the first owner of each event id (HMGET per campaign
+   * and day) and each click's rank in its per-minute IP and user volume.
+   */
+  async features(partition: number, batch: readonly Positioned[]): Promise<BatchFeatures> {
+    const pipe = this.r.pipeline();
+    const seenGroups = new Map<string, number[]>();
+    const minutes = new Map<number, MinuteGroup>();
+    for (let i = 0; i < batch.length; i++) {
+      const click = batch[i]!.click;
       const key = seenKey(click.campaign_id, click.ts);
       let g = seenGroups.get(key);
       if (!g) {
-        g = { key, expireAt: dayExpireAtS(click.ts), idx: [] };
+        g = [];
         seenGroups.set(key, g);
       }
-      g.idx.push(i);
-    });
-    for (const g of seenGroups.values()) {
-      const args: Array<string | number> = [g.expireAt];
-      for (const i of g.idx) args.push(batch[i]!.click.event_id, partition, batch[i]!.offset);
-      (pipe as unknown as ScriptedRedis).aggSeen(1, g.key, ...args);
-    }
-
-    // Volume ranks: one call per minute, keys of one minute share a hash tag.
-    const rateGroups = new Map<
-      number,
-      {
-        keys: Map<string, number>;
-        args: Array<string | number>;
-        idx: Array<[number, "ip" | "user"]>;
-      }
-    >();
-    batch.forEach(({ click, offset }, i) => {
+      g.push(i);
       const minute = minuteBucket(click.ts);
-      let g = rateGroups.get(minute);
-      if (!g) {
-        g = { keys: new Map(), args: [], idx: [] };
-        rateGroups.set(minute, g);
+      let m = minutes.get(minute);
+      if (!m) {
+        m = { minute, idx: [] };
+        minutes.set(minute, m);
       }
-      const member = `${partition}:${offset}`;
-      for (const kind of ["ip", "user"] as const) {
-        const key = rateKey(minute, kind, kind === "ip" ? click.ip : click.user_id);
-        let k = g.keys.get(key);
-        if (k === undefined) {
-          k = g.keys.size + 1;
-          g.keys.set(key, k);
-        }
-        g.args.push(k, member);
-        g.idx.push([i, kind]);
-      }
-    });
-    for (const g of rateGroups.values()) {
-      (pipe as unknown as ScriptedRedis).aggRate(
-        g.keys.size,
-        ...g.keys.keys(),
-        RATE_TTL_S,
-        ...g.args,
-      );
+      m.idx.push(i);
     }
+    for (const [key, idx] of seenGroups)
+      pipe.hmget(key, ...idx.map((i) => batch[i]!.click.event_id));
+    const ipRank = new Array<number>(batch.length).fill(1);
+    const userRank = new Array<number>(batch.length).fill(1);
+    const chunks = [...minutes.values()].map((m) => this.volumeCall(partition, batch, m, null));
+    for (const c of chunks)
+      (pipe as unknown as ScriptedRedis).aggVolume(c.keys.length, ...c.keys, ...c.args);
 
     const results = (await pipe.exec()) ?? [];
     let r = 0;
@@ -145,28 +173,103 @@ export class AggregateStore {
       if (err) throw err;
       return value;
     };
-    const markerPresent = next() === 1;
-    const states = new Map<string, number | null>();
-    for (const c of unknownCampaigns) {
-      const v = next() as string | null;
-      states.set(c, v === null ? null : Number(v));
+    const seenOwner = new Array<string | null>(batch.length).fill(null);
+    for (const idx of seenGroups.values()) {
+      const owners = next() as Array<string | null>;
+      for (let j = 0; j < idx.length; j++) seenOwner[idx[j]!] = owners[j] ?? null;
     }
-    const isDuplicate = new Array<boolean>(batch.length).fill(false);
-    for (const g of seenGroups.values()) {
-      const owners = next() as string[];
-      g.idx.forEach((i, j) => {
-        isDuplicate[i] = owners[j] !== `${partition}:${batch[i]!.offset}`;
-      });
+    let recalled = 0;
+    for (const chunk of chunks) {
+      let reply = next() as Array<number | string>;
+      let call = chunk;
+      for (let attempt = 0; ; attempt++) {
+        if (Number(reply[0]) === 1) {
+          call.assign(reply.slice(1).map(Number), ipRank, userRank);
+          break;
+        }
+        // Redelivery: the journal has some of these clicks; take their answers, count the rest
+        // (only if the journal has not moved since: then no one else counted them meanwhile).
+        const chunksSeen = Number(reply[1]);
+        const known = parseJournal(reply.slice(2) as string[]);
+        const rest: number[] = [];
+        for (const i of call.group.idx) {
+          const answer = known.get(batch[i]!.offset);
+          if (answer) {
+            ipRank[i] = answer[0];
+            userRank[i] = answer[1];
+            recalled++;
+          } else rest.push(i);
+        }
+        if (rest.length === 0) break;
+        if (attempt > 3) throw new Error("volume journal kept moving; retrying the batch");
+        call = this.volumeCall(
+          partition,
+          batch,
+          { minute: call.group.minute, idx: rest },
+          chunksSeen,
+        );
+        reply = (await this.r.aggVolume(call.keys.length, ...call.keys, ...call.args)) as Array<
+          number | string
+        >;
+      }
     }
-    const ipRank = new Array<number>(batch.length).fill(1);
-    const userRank = new Array<number>(batch.length).fill(1);
-    for (const g of rateGroups.values()) {
-      const ranks = next() as number[];
-      g.idx.forEach(([i, kind], j) => {
-        (kind === "ip" ? ipRank : userRank)[i] = ranks[j] ?? 1;
-      });
-    }
-    return { markerPresent, states, isDuplicate, ipRank, userRank };
+    return { seenOwner, ipRank, userRank, recalled };
+  }
+
+  /** The script call for one minute's clicks: distinct keys, counts, packed clicks. */
+  private volumeCall(
+    partition: number,
+    batch: readonly Positioned[],
+    group: MinuteGroup,
+    /** null on a first call; else the journal's chunk count when the caller read it. */
+    chunksSeen: number | null,
+  ) {
+    const keyIndex = new Map<string, number>();
+    const counts: number[] = [];
+    const keys: string[] = [volumeJournalKey(group.minute, this.topic, partition)];
+    const ipIdx = new Array<number>(group.idx.length);
+    const userIdx = new Array<number>(group.idx.length);
+    const index = (key: string) => {
+      let k = keyIndex.get(key);
+      if (k === undefined) {
+        k = counts.length;
+        keyIndex.set(key, k);
+        keys.push(key);
+        counts.push(0);
+      }
+      counts[k]!++;
+      return k;
+    };
+    let packed = "";
+    group.idx.forEach((i, j) => {
+      const { click, offset } = batch[i]!;
+      ipIdx[j] = index(volumeKey(group.minute, "ip", click.ip));
+      userIdx[j] = index(volumeKey(group.minute, "user", click.user_id));
+      packed += `${j ? ";" : ""}${offset},${ipIdx[j]},${userIdx[j]}`;
+    });
+    const first = batch[group.idx[0]!]!.offset;
+    const last = batch[group.idx[group.idx.length - 1]!]!.offset;
+    const args: Array<string | number> = [
+      (group.minute + 1) * 60 + VOLUME_GRACE_S,
+      first,
+      last,
+      chunksSeen === null ? "" : chunksSeen,
+      packed,
+      counts.join(","),
+    ];
+    return {
+      group,
+      keys,
+      args,
+      /** Ranks from the bases the script returned: base + place among this chunk's clicks of the key. */
+      assign(bases: number[], ipRank: number[], userRank: number[]) {
+        const seen = bases.slice();
+        group.idx.forEach((i, j) => {
+          ipRank[i] = ++seen[ipIdx[j]!]!;
+          userRank[i] = ++seen[userIdx[j]!]!;
+        });
+      },
+    };
   }
 
   /**
@@ -176,11 +279,11 @@ export class AggregateStore {
   async flush(
     partition: number,
     epoch: number,
-    deltas: ReadonlyArray<{ delta: CampaignDelta; expectState: boolean }>,
+    deltas: ReadonlyArray<{ delta: CampaignDelta; expectState: boolean; seen: SeenWrite[] }>,
     watermarkMs: number | null,
   ): Promise<{ outcomes: Map<string, FlushOutcome>; markerKept: boolean }> {
     const pipe = this.r.pipeline();
-    for (const { delta, expectState } of deltas) {
+    for (const { delta, expectState, seen } of deltas) {
       const keys: string[] = [stateKey(delta.campaignId, this.topic, partition)];
       const args: Array<string | number> = [
         epoch,
@@ -188,18 +291,15 @@ export class AggregateStore {
         delta.toOffset,
         expectState ? 1 : 0,
         STATE_TTL_S,
+        seen.length,
       ];
+      for (const w of seen) {
+        keys.push(w.key);
+        args.push(w.expireAt, w.entries);
+      }
       for (const c of delta.counters.values()) {
         keys.push(c.counterKey, c.hllKey);
-        args.push(
-          c.clicks,
-          c.costMicros,
-          c.suspicious,
-          c.fraud,
-          c.expireAtS,
-          c.users.size,
-          ...c.users,
-        );
+        args.push(c.clicks, c.costMicros, c.suspicious, c.fraud, c.expireAtS, packUsers(c.users));
       }
       (pipe as unknown as ScriptedRedis).aggFlush(keys.length, ...keys, ...args);
     }
@@ -232,4 +332,31 @@ export class AggregateStore {
   async setMarker(partition: number): Promise<void> {
     await this.r.set(partitionMarkerKey(this.topic, partition), String(Date.now()));
   }
+}
+
+/** offset → [ipRank, userRank] from a volume journal's records. */
+function parseJournal(records: readonly string[]): Map<number, [number, number]> {
+  const out = new Map<number, [number, number]>();
+  for (const record of records) {
+    const bar = record.indexOf("|");
+    if (bar < 0) continue;
+    const bases = record.slice(0, bar).split(",").map(Number);
+    for (const entry of record.slice(bar + 1).split(";")) {
+      const [o, ki, ku] = entry.split(",").map(Number) as [number, number, number];
+      const ip = ++bases[ki]!;
+      const user = ++bases[ku]!;
+      out.set(o, [ip, user]);
+    }
+  }
+  return out;
+}
+
+/** User ids joined by newlines for the flush script (a newline inside an id is escaped: an HLL only needs ids to stay distinct). */
+function packUsers(users: ReadonlySet<string>): string {
+  let out = "";
+  for (const u of users) {
+    const id = u.includes("\n") ? u.replaceAll("\\", "\\\\").replaceAll("\n", "\\n") : u;
+    out += out ? `\n${id}` : id;
+  }
+  return out;
 }

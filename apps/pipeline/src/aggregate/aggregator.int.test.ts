@@ -140,6 +140,15 @@ async function snapshot(r: Redis): Promise<Map<string, ExpectedCounter>> {
   return out;
 }
 
+/**
+ * Redis's HyperLogLog undercounts small sets by a few now and then (measured here
+ * for 40-120 users: off by 2 in 2% of sets, by 3-4 in 0.2%); its standard error is
+ * 0.81%, so beyond small sets three sigma is about 2.5%.
+ */
+function hllTolerance(users: number): number {
+  return Math.max(5, Math.ceil(users * 0.025));
+}
+
 /** Every expected counter exact (unique users within HyperLogLog error), nothing extra. */
 function expectExact(
   actual: Map<string, ExpectedCounter>,
@@ -148,14 +157,18 @@ function expectExact(
   const strip = (m: Map<string, ExpectedCounter>) =>
     new Map([...m].map(([k, v]) => [k, { ...v, unique_users: 0 }]));
   expect([...actual.keys()].sort()).toEqual([...expected.keys()].sort());
-  expect(strip(actual)).toEqual(strip(expected));
-  for (const [key, e] of expected) {
-    const a = actual.get(key)!.unique_users;
-    expect(
-      Math.abs(a - e.unique_users),
-      `${key} unique_users ${a} vs ${e.unique_users}`,
-    ).toBeLessThanOrEqual(Math.max(1, e.unique_users * 0.02));
-  }
+  const a = strip(actual);
+  const e = strip(expected);
+  const differing = [...e]
+    .filter(([k, v]) => JSON.stringify(a.get(k)) !== JSON.stringify(v))
+    .slice(0, 10)
+    .map(([k, v]) => `${k}: got ${JSON.stringify(a.get(k))}, want ${JSON.stringify(v)}`);
+  expect(differing, differing.join("\n")).toEqual([]);
+  const uniqueOff = [...expected]
+    .map(([key, e]) => ({ key, got: actual.get(key)!.unique_users, want: e.unique_users }))
+    .filter(({ got, want }) => Math.abs(got - want) > hllTolerance(want))
+    .map(({ key, got, want }) => `${key} unique_users ${got} vs ${want}`);
+  expect(uniqueOff, uniqueOff.join("\n")).toEqual([]);
 }
 
 /** Waits until every counted or dropped click of the stream is in the day totals. */
@@ -269,30 +282,38 @@ describe("adclick aggregate (real Kafka and Redis)", () => {
 
   it("two aggregators, one paused past its session timeout: exact, and the paused one's writes are fenced", async () => {
     const { redis, produce } = await setup();
-    const clicks = generateStream(4000, 4);
-    const expected = expectedCounters(clicks);
-    const opts = ["--session-timeout-ms", "6000", "--test-flush-delay-ms", "150"];
+    const clicks = generateStream(30_000, 4);
+    // A long flush delay keeps each aggregator inside a batch most of the time, so a
+    // pause nearly always catches one in flight; the pause is repeated until the fence
+    // has rejected a write (at most three times), while traffic keeps flowing.
+    const opts = ["--session-timeout-ms", "6000", "--test-flush-delay-ms", "400"];
     const a = await startAggregator(opts);
     const b = await startAggregator(opts);
     await sleep(3000); // both in the group
+    const fencedWrites = async () =>
+      (await metric(a.port, "adclick_aggregator_stale_writes_total")) +
+      (await metric(b.port, "adclick_aggregator_stale_writes_total"));
     let produced = 0;
+    let stopFeeding = false;
     const feeding = (async () => {
-      for (; produced < clicks.length; produced += 100) {
+      for (; produced < clicks.length && !stopFeeding; produced += 100) {
         await produce(clicks.slice(produced, produced + 100));
-        await sleep(40);
+        await sleep(80);
       }
     })();
-    await sleep(800);
-    a.child.kill("SIGSTOP");
-    await sleep(10_000); // past the session timeout: b takes over a's partitions
-    a.child.kill("SIGCONT");
+    for (let pause = 0; pause < 3 && (await fencedWrites()) === 0; pause++) {
+      await sleep(800);
+      a.child.kill("SIGSTOP");
+      await sleep(10_000); // past the session timeout: b takes over a's partitions
+      a.child.kill("SIGCONT");
+      await sleep(3000); // a finds out, and its in-flight flush meets the fence
+    }
+    stopFeeding = true;
     await feeding;
+    const expected = expectedCounters(clicks.slice(0, produced));
     await waitForTotals(redis, expected);
     await sleep(2000);
     expectExact(await snapshot(redis), expected);
-    const fenced =
-      (await metric(a.port, "adclick_aggregator_stale_writes_total")) +
-      (await metric(b.port, "adclick_aggregator_stale_writes_total"));
-    expect(fenced).toBeGreaterThan(0);
+    expect(await fencedWrites()).toBeGreaterThan(0);
   });
 });

@@ -1,5 +1,6 @@
 import {
   type ClickScorer,
+  DAY_MS,
   type ScoringContext,
   scoreClick,
   WINDOW_MS,
@@ -7,10 +8,15 @@ import {
 } from "@adclick/shared";
 import type { Producer } from "kafkajs";
 import type { Logger } from "../runtime/logger";
-import type { AggregateStore, Positioned } from "./aggregate-store";
+import type { AggregateStore, Positioned, SeenWrite } from "./aggregate-store";
 import type { BlocklistSource } from "./blocklist-source";
-import { type CampaignDelta, campaignDelta, type ScoredClick } from "./counter-deltas";
-import { decodeClick } from "./decode-click";
+import {
+  type CampaignDelta,
+  campaignDelta,
+  dayExpireAtS,
+  type ScoredClick,
+} from "./counter-deltas";
+import { decodeClicks } from "./decode-click";
 import type { AggregatorMetrics } from "./metrics";
 
 export interface RawMessage {
@@ -56,7 +62,29 @@ export interface BatchProcessorOptions {
  * the flagged and fraud clicks are produced. Keeps, per partition, the stored
  * offset of every campaign it has seen, so redelivered clicks are skipped.
  */
+/** Milliseconds spent per phase, summed over batches (the bench prints them). */
+export interface PhaseTimings {
+  decode: number;
+  state: number;
+  features: number;
+  score: number;
+  deltas: number;
+  flush: number;
+  produce: number;
+  batches: number;
+}
+
 export class BatchProcessor {
+  readonly timings: PhaseTimings = {
+    decode: 0,
+    state: 0,
+    features: 0,
+    score: 0,
+    deltas: 0,
+    flush: 0,
+    produce: 0,
+    batches: 0,
+  };
   private readonly stored = new Map<number, Map<string, number | null>>();
   private readonly watermarks = new Map<number, number>();
 
@@ -87,9 +115,19 @@ export class BatchProcessor {
     isStale: () => boolean,
   ): Promise<BatchOutcome> {
     const { o } = this;
+    const t = this.timings;
+    let t0 = performance.now();
+    const lap = (phase: Exclude<keyof PhaseTimings, "batches">) => {
+      const now = performance.now();
+      t[phase] += now - t0;
+      t0 = now;
+    };
+    t.batches++;
     const batch: Positioned[] = [];
-    for (const m of messages) {
-      const click = decodeClick(m.value);
+    const decoded = decodeClicks(messages.map((m) => m.value));
+    for (let i = 0; i < messages.length; i++) {
+      const m = messages[i]!;
+      const click = decoded[i];
       if (click) {
         if (o.minTsMs === undefined || click.ts >= o.minTsMs)
           batch.push({ click, offset: Number(m.offset) });
@@ -101,6 +139,7 @@ export class BatchProcessor {
         );
       }
     }
+    lap("decode");
     if (batch.length === 0) return { kind: "done" };
 
     let stored = this.stored.get(partition);
@@ -108,40 +147,69 @@ export class BatchProcessor {
       stored = new Map();
       this.stored.set(partition, stored);
     }
-    const unknown = [...new Set(batch.map((b) => b.click.campaign_id))].filter(
-      (c) => !stored.has(c),
-    );
-    const features = await o.store.features(partition, batch, unknown);
-    if (o.detectRedisLoss && !features.markerPresent) {
+    const unknown: string[] = [];
+    for (const b of batch) {
+      const c = b.click.campaign_id;
+      if (!stored.has(c) && !unknown.includes(c)) unknown.push(c);
+    }
+    const state = await o.store.partitionState(partition, unknown);
+    if (o.detectRedisLoss && !state.markerPresent) {
       const horizon = await o.horizonOffset(partition);
       await o.store.setMarker(partition);
       if (batch[0]!.offset > horizon) return this.rebuild(partition, horizon);
       o.logger.info({ partition }, "starting the partition's counters in Redis");
     }
-    for (const [c, offset] of features.states) stored.set(c, offset);
+    for (const [c, offset] of state.states) stored.set(c, offset);
+    lap("state");
+    const features = await o.store.features(partition, batch);
+    lap("features");
 
     // Score every click, also redelivered ones: their flagged/fraud messages may not have been produced.
     const ctx: ScoringContext = { blocklist: o.blocklist.matcher, model: o.model };
     const scored: ScoredClick[] = new Array(batch.length);
+    const originals = new Set<string>();
     let watermark = this.watermarks.get(partition) ?? Number.NEGATIVE_INFINITY;
     let late = 0;
+    const prefix = `${partition}:`;
     for (let i = 0; i < batch.length; i++) {
       const { click, offset } = batch[i]!;
+      // Duplicate: the event id's first position is another one (an earlier offset of this
+      // partition takes over: a rebuild re-registers originals in order), or an earlier click
+      // of this batch had it.
+      const position = `${prefix}${offset}`;
+      const owner = features.seenOwner[i];
+      let isDuplicate =
+        owner != null &&
+        owner !== position &&
+        !(owner.startsWith(prefix) && Number(owner.slice(prefix.length)) > offset);
+      if (!isDuplicate) {
+        const dayId = `${click.campaign_id}|${Math.floor(click.ts / DAY_MS)}|${click.event_id}`;
+        if (originals.has(dayId)) isDuplicate = true;
+        else originals.add(dayId);
+      }
       const s = scoreClick(
         click,
         {
           ipClicksInMinute: features.ipRank[i]!,
           userClicksInMinute: features.userRank[i]!,
-          isDuplicate: features.isDuplicate[i]!,
+          isDuplicate,
         },
         ctx,
       );
-      scored[i] = { click, offset, verdict: s.verdict, risk: s.risk, reasons: s.reasons };
+      scored[i] = {
+        click,
+        offset,
+        verdict: s.verdict,
+        risk: s.risk,
+        reasons: s.reasons,
+        firstCopy: !isDuplicate && owner !== position,
+      };
       if (windowStartMs(click.ts) + WINDOW_MS <= watermark) late++;
       if (click.ts > watermark) watermark = click.ts;
     }
     this.watermarks.set(partition, watermark);
 
+    lap("score");
     const byCampaign = new Map<string, ScoredClick[]>();
     for (const s of scored) {
       let list = byCampaign.get(s.click.campaign_id);
@@ -167,8 +235,12 @@ export class BatchProcessor {
         throw new Error(
           `partition ${partition}: campaign state kept moving under the flush; retrying the batch`,
         );
-      const deltas: Array<{ delta: CampaignDelta; expectState: boolean; fresh: ScoredClick[] }> =
-        [];
+      const deltas: Array<{
+        delta: CampaignDelta;
+        expectState: boolean;
+        fresh: ScoredClick[];
+        seen: SeenWrite[];
+      }> = [];
       for (const c of pending) {
         const after = stored.get(c) ?? -1;
         const all = byCampaign.get(c)!;
@@ -176,15 +248,22 @@ export class BatchProcessor {
         if (attempt === 0) reprocessed += all.length - fresh.length;
         if (fresh.length === 0) continue;
         const delta = campaignDelta(c, fresh, Date.now() / 1000);
-        deltas.push({ delta, expectState: stored.get(c) != null, fresh });
+        deltas.push({
+          delta,
+          expectState: stored.get(c) != null,
+          fresh,
+          seen: seenWrites(fresh, partition, (click) => o.store.seenKeyOf(click)),
+        });
       }
       if (deltas.length === 0) break;
+      lap("deltas");
       const { outcomes } = await o.store.flush(
         partition,
         epoch,
         deltas,
         Number.isFinite(watermark) ? watermark : null,
       );
+      lap("flush");
       pending = [];
       for (const { delta, fresh } of deltas) {
         const outcome = outcomes.get(delta.campaignId)!;
@@ -215,6 +294,7 @@ export class BatchProcessor {
       }
     }
     await produced;
+    lap("produce");
     stopFlush();
 
     const now = Date.now();
@@ -265,4 +345,24 @@ export class BatchProcessor {
     if (fraud.length) topicMessages.push({ topic: this.o.fraudTopic, messages: fraud });
     if (topicMessages.length) await producer.sendBatch({ topicMessages, acks: -1 });
   }
+}
+
+/** The event ids a campaign's fresh clicks register as first copies (`seen:{c}:<day>` → position). */
+function seenWrites(
+  fresh: readonly ScoredClick[],
+  partition: number,
+  keyOf: (click: ScoredClick["click"]) => string,
+): SeenWrite[] {
+  const byKey = new Map<string, SeenWrite>();
+  for (const s of fresh) {
+    if (!s.firstCopy) continue;
+    const key = keyOf(s.click);
+    let w = byKey.get(key);
+    if (!w) {
+      w = { key, expireAt: dayExpireAtS(s.click.ts), entries: "" };
+      byKey.set(key, w);
+    }
+    w.entries += `${w.entries ? ";" : ""}${s.click.event_id},${partition}:${s.offset}`;
+  }
+  return [...byKey.values()];
 }

@@ -20,6 +20,8 @@ export interface ScoredClick {
   verdict: Verdict;
   risk: number;
   reasons: string[];
+  /** The first copy of its event id not yet registered in `seen:` (the flush registers it). */
+  firstCopy?: boolean;
 }
 
 export interface CounterDelta {
@@ -66,30 +68,55 @@ export function campaignDelta(
   nowS: number,
 ): CampaignDelta {
   const counters = new Map<string, CounterDelta>();
+  // Per window start / day start, the counters by dimension: key strings are built once per
+  // counter, not per click.
+  const windows = new Map<number, Map<string, CounterDelta>>();
+  const days = new Map<number, Map<string, CounterDelta>>();
   let expiredWindows = 0;
   let expiredDays = 0;
   for (const { click, verdict } of clicks) {
     const counted = verdict !== "fraud";
     const start = windowStartMs(click.ts);
+    const day = dayStartMs(click.ts);
     const windowExpire = windowExpireAtS(start);
-    const dayExpire = dayExpireAtS(click.ts);
+    const dayExpire = (day + DAY_MS) / 1000 + DAY_TTL_AFTER_END_S;
     const windowLive = windowExpire > nowS;
     const dayLive = dayExpire > nowS;
     if (!windowLive) expiredWindows++;
     if (!dayLive) expiredDays++;
     if (!windowLive && !dayLive) continue;
-    for (const dim of dimensionsOf(click)) {
-      if (windowLive)
-        add(
-          counters,
-          windowCounterKey(campaignId, start, dim),
-          windowExpire,
-          click,
-          verdict,
-          counted,
-        );
-      if (dayLive)
-        add(counters, dayCounterKey(campaignId, click.ts, dim), dayExpire, click, verdict, counted);
+    const dims = dimensionsOf(click);
+    if (windowLive) {
+      let byDim = windows.get(start);
+      if (!byDim) {
+        byDim = new Map();
+        windows.set(start, byDim);
+      }
+      for (const dim of dims) {
+        let d = byDim.get(dim);
+        if (!d) {
+          d = counter(windowCounterKey(campaignId, start, dim), windowExpire);
+          byDim.set(dim, d);
+          counters.set(d.counterKey, d);
+        }
+        add(d, click, verdict, counted);
+      }
+    }
+    if (dayLive) {
+      let byDim = days.get(day);
+      if (!byDim) {
+        byDim = new Map();
+        days.set(day, byDim);
+      }
+      for (const dim of dims) {
+        let d = byDim.get(dim);
+        if (!d) {
+          d = counter(dayCounterKey(campaignId, click.ts, dim), dayExpire);
+          byDim.set(dim, d);
+          counters.set(d.counterKey, d);
+        }
+        add(d, click, verdict, counted);
+      }
     }
   }
   return {
@@ -102,28 +129,20 @@ export function campaignDelta(
   };
 }
 
-function add(
-  counters: Map<string, CounterDelta>,
-  key: string,
-  expireAtS: number,
-  click: ClickRecord,
-  verdict: Verdict,
-  counted: boolean,
-): void {
-  let d = counters.get(key);
-  if (!d) {
-    d = {
-      counterKey: key,
-      hllKey: uniqueUsersKey(key),
-      clicks: 0,
-      costMicros: 0,
-      suspicious: 0,
-      fraud: 0,
-      expireAtS,
-      users: new Set(),
-    };
-    counters.set(key, d);
-  }
+function counter(key: string, expireAtS: number): CounterDelta {
+  return {
+    counterKey: key,
+    hllKey: uniqueUsersKey(key),
+    clicks: 0,
+    costMicros: 0,
+    suspicious: 0,
+    fraud: 0,
+    expireAtS,
+    users: new Set(),
+  };
+}
+
+function add(d: CounterDelta, click: ClickRecord, verdict: Verdict, counted: boolean): void {
   if (counted) {
     d.clicks++;
     d.costMicros += click.cost_micros;

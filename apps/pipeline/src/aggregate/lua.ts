@@ -5,13 +5,18 @@
 
 /**
  * Applies one campaign's deltas for one partition and records the consumed
- * offset, atomically.
+ * offset, atomically; also registers the batch's original event ids for
+ * duplicate detection, so "seen" moves together with the counters.
  *
  * KEYS[1]            state hash `aggstate:{c}:<topic>:<partition>` {offset, epoch}
- * KEYS[2k], [2k+1]   counter hash and its HyperLogLog, for each counter k
- * ARGV[1..5]         epoch, fromOffset, toOffset, expectState (1: the caller saw state, so
- *                    missing state means Redis lost it), stateTtlSeconds
- * then per counter   clicks, cost_micros, suspicious, fraud, expireAt (unix s), n, user ids × n
+ * KEYS[2..1+S]       `seen:{c}:<YYYYMMDD>` hashes (event id → `partition:offset` of its first copy)
+ * then pairs         counter hash and its HyperLogLog, for each counter
+ * ARGV[1..6]         epoch, fromOffset, toOffset, expectState (1: the caller saw state, so
+ *                    missing state means Redis lost it), stateTtlSeconds, S
+ * per seen key       expireAt (unix s), `id,position;id,position;…` (event ids are
+ *                    `[A-Za-z0-9_-]`)
+ * per counter        clicks, cost_micros, suspicious, fraud, expireAt (unix s), the user ids
+ *                    joined by newlines (packed: one argument, not one per user)
  *
  * Returns {1, to} applied; {0, stored} already applied (stored ≥ from: skip, or
  * re-send the part after `stored`); {-1, stored} fenced: a newer owner (higher
@@ -31,8 +36,25 @@ else
 end
 redis.call('HSET', KEYS[1], 'offset', ARGV[3], 'epoch', ARGV[1])
 redis.call('EXPIRE', KEYS[1], ARGV[5])
-local a = 6
-local k = 2
+local seenKeys = tonumber(ARGV[6])
+local a = 7
+for s = 1, seenKeys do
+  local skey = KEYS[1 + s]
+  local expireAt = ARGV[a]
+  local buf = {}
+  for id, pos in string.gmatch(ARGV[a + 1], '([^,;]+),([^;]+)') do
+    buf[#buf + 1] = id
+    buf[#buf + 1] = pos
+    if #buf >= 500 then
+      redis.call('HSET', skey, unpack(buf))
+      buf = {}
+    end
+  end
+  if #buf > 0 then redis.call('HSET', skey, unpack(buf)) end
+  a = a + 2
+  redis.call('EXPIREAT', skey, expireAt)
+end
+local k = 2 + seenKeys
 while a <= #ARGV do
   local ckey = KEYS[k]
   local hkey = KEYS[k + 1]
@@ -41,15 +63,19 @@ while a <= #ARGV do
   redis.call('HINCRBY', ckey, 'suspicious', ARGV[a + 2])
   redis.call('HINCRBY', ckey, 'fraud', ARGV[a + 3])
   local expireAt = ARGV[a + 4]
-  local n = tonumber(ARGV[a + 5])
+  local users = ARGV[a + 5]
   a = a + 6
-  local i = 0
-  while i < n do
-    local j = math.min(n, i + 500)
-    redis.call('PFADD', hkey, unpack(ARGV, a + i, a + j - 1))
-    i = j
+  if users ~= '' then
+    local buf = {}
+    for u in string.gmatch(users, '[^\\n]+') do
+      buf[#buf + 1] = u
+      if #buf >= 500 then
+        redis.call('PFADD', hkey, unpack(buf))
+        buf = {}
+      end
+    end
+    if #buf > 0 then redis.call('PFADD', hkey, unpack(buf)) end
   end
-  a = a + n
   local uu = 0
   if redis.call('EXISTS', hkey) == 1 then
     uu = redis.call('PFCOUNT', hkey)
@@ -63,57 +89,55 @@ return {1, to}
 `;
 
 /**
- * Duplicate detection by event id, one campaign and UTC day per call. Records
- * the first position (`partition:offset`) of each id, and answers per id the
- * position that owns it; a click is a duplicate when that is not its own. An
- * earlier offset of the same partition takes over (a replay after Redis loss
- * re-registers originals in order), so the answer is stable under redelivery.
+ * Per-minute volume by IP and by user, shared by every replica, counted once
+ * per click position. One call per (UTC minute, partition) of a batch, O(distinct
+ * keys) Redis work: each volume counter is raised by the batch's count with one
+ * INCRBY, and the bases (total before this chunk) are recorded with the chunk's
+ * click list in the partition's journal for that minute, in the same atomic
+ * step. The caller derives each click's rank (base + its place among the
+ * chunk's clicks of that key). A redelivered click finds its chunk in the
+ * journal and gets the same ranks back, whoever recomputes it.
  *
- * KEYS[1] `seen:{c}:<YYYYMMDD>`; ARGV[1] expireAt (unix s); then id, partition, offset triples.
- */
-export const SEEN_EVENTS = `
-local out = {}
-for i = 2, #ARGV, 3 do
-  local id = ARGV[i]
-  local mine = ARGV[i + 1] .. ':' .. ARGV[i + 2]
-  local owner = redis.call('HGET', KEYS[1], id)
-  if not owner then
-    redis.call('HSET', KEYS[1], id, mine)
-    owner = mine
-  elseif owner ~= mine then
-    local p, o = string.match(owner, '^(%d+):(%d+)$')
-    if p == ARGV[i + 1] and tonumber(o) > tonumber(ARGV[i + 2]) then
-      redis.call('HSET', KEYS[1], id, mine)
-      owner = mine
-    end
-  end
-  out[#out + 1] = owner
-end
-redis.call('EXPIREAT', KEYS[1], ARGV[1])
-return out
-`;
-
-/**
- * Per-minute volume by IP and by user, shared by every replica. Each click gets
- * a rank (1, 2, …) in its (IP or user, minute) set when first seen, stored by
- * its position, so a redelivered click gets the same rank back.
+ * KEYS[1]    journal hash `volj:{<minute>}:<topic>:<partition>` {last, n, c1..cn}
+ * KEYS[2..]  the counters `vol:{<minute>}:ip:<ip>` / `vol:{<minute>}:user:<id>`
+ * ARGV       expireAt (unix s: the minute's end plus a grace period; set once, when a key
+ *            is created), firstOffset, lastOffset, seenChunks ('' on a first call; else
+ *            the chunk count of the journal the caller read and found none of these
+ *            clicks in: they are counted only if no chunk was added since), packed clicks
+ *            (`offset,keyIndex,keyIndex;…`), the counts per counter key comma-separated
  *
- * KEYS: the sorted sets `rate:{<minute>}:ip:<ip>` / `rate:{<minute>}:user:<id>` of one minute.
- * ARGV[1] ttl seconds; then keyIndex, member (`partition:offset`) pairs.
+ * Returns {1, base1, base2, …} counted; or {0, chunks, record1, record2, …} when
+ * the journal already reaches firstOffset, or changed since the caller read it
+ * (the caller reads answers from the records and calls again, with `chunks`,
+ * for the clicks not in them).
+ * A record is `<bases comma-separated>|<packed clicks>`.
  */
-export const RATE_RANKS = `
-local out = {}
-local touched = {}
-for i = 2, #ARGV, 2 do
-  local key = KEYS[tonumber(ARGV[i])]
-  local rank = redis.call('ZSCORE', key, ARGV[i + 1])
-  if not rank then
-    rank = redis.call('ZCARD', key) + 1
-    redis.call('ZADD', key, rank, ARGV[i + 1])
-  end
-  out[#out + 1] = tonumber(rank)
-  touched[key] = true
+export const VOLUME_CHUNK = `
+local last = tonumber(redis.call('HGET', KEYS[1], 'last') or '-1')
+local chunks = tonumber(redis.call('HGET', KEYS[1], 'n') or '0')
+local count
+if ARGV[4] == '' then count = last < tonumber(ARGV[2]) else count = tonumber(ARGV[4]) == chunks end
+if not count then
+  local out = {0, chunks}
+  for i = 1, chunks do out[#out + 1] = redis.call('HGET', KEYS[1], 'c' .. i) or '' end
+  return out
 end
-for key, _ in pairs(touched) do redis.call('EXPIRE', key, ARGV[1]) end
+local expireAt = ARGV[1]
+local out = {1}
+local bases = {}
+local counts = {}
+for c in string.gmatch(ARGV[6], '%d+') do counts[#counts + 1] = tonumber(c) end
+for k = 2, #KEYS do
+  local c = counts[k - 1]
+  local total = redis.call('INCRBY', KEYS[k], c)
+  if total == c then redis.call('EXPIREAT', KEYS[k], expireAt) end
+  local b = total - c
+  out[#out + 1] = b
+  bases[#bases + 1] = b
+end
+local n = redis.call('HINCRBY', KEYS[1], 'n', 1)
+redis.call('HSET', KEYS[1], 'c' .. n, table.concat(bases, ',') .. '|' .. ARGV[5])
+if tonumber(ARGV[3]) > last then redis.call('HSET', KEYS[1], 'last', ARGV[3]) end
+if n == 1 then redis.call('EXPIREAT', KEYS[1], expireAt) end
 return out
 `;

@@ -5,13 +5,16 @@
  * the measured peak. Uses a throwaway topic prefix and bench-only campaign ids,
  * and deletes both afterwards.
  */
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { type ClickRecord, type Config, topicName } from "@adclick/shared";
+import { fileURLToPath } from "node:url";
+import { type Config, topicName } from "@adclick/shared";
 import { Redis } from "ioredis";
 import { Registry } from "prom-client";
 import { Aggregator } from "../aggregate/aggregator";
 import { createKafka } from "../kafka/client";
 import { createLogger } from "../runtime/logger";
+import { sendClicks } from "./aggregate-feeder";
 
 export interface AggregateBenchOptions {
   events: number;
@@ -38,33 +41,8 @@ export async function benchAggregate(
   });
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5 });
   await producer.connect();
-  const make = (i: number, now: number): ClickRecord => ({
-    event_id: `b${id}-${i}`,
-    partner_id: `p${i % 3}`,
-    campaign_id: `bench-${id}-c${i % o.campaigns}`,
-    advertiser_id: "bench",
-    ad_id: "bench-ad",
-    user_id: `u${(i * 7919) % 50_000}`,
-    ip: `198.51.${(i >> 8) & 255}.${i & 255}`,
-    user_agent:
-      "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36",
-    ts: now - (i % 600) * 1000,
-    received_at: now,
-    country: ["US", "DE", "FR"][i % 3]!,
-    device: "mobile",
-    publisher_id: null,
-    referrer: null,
-    cost_micros: 100_000,
-  });
-  const send = async (from: number, n: number) => {
-    const now = Date.now();
-    const messages = [];
-    for (let i = from; i < from + n; i++) {
-      const c = make(i, now);
-      messages.push({ key: c.campaign_id, value: JSON.stringify(c) });
-    }
-    await producer.send({ topic, acks: -1, messages });
-  };
+  const feed = { id, topic, campaigns: o.campaigns };
+  const send = (from: number, n: number) => sendClicks(producer, feed, from, n);
   try {
     print(`filling ${topic} with ${o.events} clicks over ${o.campaigns} campaigns…`);
     for (let i = 0; i < o.events; i += 5000) await send(i, Math.min(5000, o.events - i));
@@ -73,15 +51,21 @@ export async function benchAggregate(
     {
       const consumer = kafka.consumer({
         groupId: `${prefix}raw`,
-        maxBytesPerPartition: 2 * 1024 * 1024,
+        maxWaitTimeInMs: 100,
+        maxBytesPerPartition: 8 * 1024 * 1024,
+        maxBytes: 64 * 1024 * 1024,
       });
       let seen = 0;
+      let started = 0;
+      consumer.on(consumer.events.GROUP_JOIN, () => {
+        started ||= Date.now();
+      });
       await consumer.connect();
       await consumer.subscribe({ topic, fromBeginning: true });
-      const started = Date.now();
       const done = new Promise<void>((resolve) => {
         consumer.run({
           eachBatchAutoResolve: true,
+          partitionsConsumedConcurrently: Math.min(8, config.KAFKA_TOPIC_PARTITIONS),
           eachBatch: async ({ batch }) => {
             seen += batch.messages.length;
             if (seen >= o.events) resolve();
@@ -91,17 +75,23 @@ export async function benchAggregate(
       await done;
       const seconds = (Date.now() - started) / 1000;
       await consumer.disconnect();
-      print(`raw kafkajs consume (ceiling): ${Math.round(o.events / seconds)} events/s`);
+      print(
+        `raw kafkajs consume (ceiling, same fetch settings, from the group join): ${Math.round(o.events / seconds)} events/s`,
+      );
     }
 
     // 2. Aggregator throughput over the pre-filled topic, then 3. latency at half that rate.
     let processed = 0;
+    let joinedAt = 0;
     let latencies: number[] | null = null;
     const agg = new Aggregator({
       config,
       logger,
       registry: new Registry(),
       loadBlocklist: async () => [],
+      onJoined: () => {
+        joinedAt ||= Date.now();
+      },
       onFlushed: (clicks, nowMs) => {
         processed += clicks.length;
         if (latencies) for (const c of clicks) latencies.push(nowMs - c.click.received_at);
@@ -109,25 +99,42 @@ export async function benchAggregate(
     });
     const started = Date.now();
     await agg.start();
-    while (processed < o.events) await new Promise((r) => setTimeout(r, 20));
-    const seconds = (Date.now() - started) / 1000;
-    const peak = Math.round(o.events / seconds);
+    while (!joinedAt) await new Promise((r) => setTimeout(r, 5));
+    const cpu0 = process.cpuUsage();
+    while (processed < o.events) await new Promise((r) => setTimeout(r, 5));
+    const cpu = process.cpuUsage(cpu0);
+    const ended = Date.now();
+    const seconds = (ended - started) / 1000;
+    const steady = (ended - joinedAt) / 1000;
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+    const peak = Math.round(o.events / steady);
     print(
-      `aggregator (decode, score, window, HLL, atomic Redis flush, flagged/fraud produce): ${peak} events/s on one process (incl. start-up and group join)`,
+      `aggregator (decode, score, window, HLL, atomic Redis flush, flagged/fraud produce): ${peak} events/s from the group join (${Math.round(o.events / seconds)} incl. start-up); ${Math.round(o.events / cpuSeconds)} events per CPU-second of the aggregator process (${cpuSeconds.toFixed(2)} s CPU over ${steady.toFixed(2)} s, GC threads included; Redis's own CPU not included)`,
     );
+    const t = agg.timings;
+    if (t)
+      print(
+        `  phases (ms over ${t.batches} batches): decode ${Math.round(t.decode)}, state ${Math.round(t.state)}, features ${Math.round(t.features)}, score ${Math.round(t.score)}, deltas ${Math.round(t.deltas)}, flush ${Math.round(t.flush)}, produce ${Math.round(t.produce)}`,
+      );
 
     const rate = Math.max(1000, Math.floor(peak / 2));
     latencies = [];
-    const tickMs = 100;
-    const perTick = Math.ceil((rate * tickMs) / 1000);
-    let next = o.events;
-    const end = Date.now() + o.latencySeconds * 1000;
-    while (Date.now() < end) {
-      const t0 = Date.now();
-      await send(next, perTick);
-      next += perTick;
-      await new Promise((r) => setTimeout(r, Math.max(0, tickMs - (Date.now() - t0))));
-    }
+    // The feeder runs in its own process, as the ingest does in production.
+    const feeder = spawn(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        fileURLToPath(new URL("./aggregate-feeder.ts", import.meta.url)),
+        JSON.stringify({ ...feed, from: o.events, rate, seconds: o.latencySeconds }),
+      ],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
+    let out = "";
+    feeder.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+    const code = await new Promise<number | null>((res) => feeder.once("exit", res));
+    if (code !== 0) throw new Error(`the bench feeder exited with ${code}`);
+    const next = Number(out.trim());
     const target = next;
     const deadline = Date.now() + 30_000;
     while (processed < target && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
@@ -153,13 +160,13 @@ export async function benchAggregate(
 
 async function cleanRedis(url: string, id: string, topic: string): Promise<void> {
   const redis = new Redis(url);
-  for (const match of [`*bench-${id}-*`, `*${topic}*`, "rate:*"]) {
+  for (const match of [`*bench-${id}-*`, `*${topic}*`, "vol:*"]) {
     let cursor = "0";
     do {
       const [next, keys] = await redis.scan(cursor, "MATCH", match, "COUNT", 1000);
       cursor = next;
       const doomed =
-        match === "rate:*" ? keys.filter((k) => /:user:u\d+$|:ip:198\.51\./.test(k)) : keys;
+        match === "vol:*" ? keys.filter((k) => /:user:u\d+$|:ip:198\.51\./.test(k)) : keys;
       if (doomed.length) await redis.unlink(...doomed);
     } while (cursor !== "0");
   }

@@ -204,6 +204,7 @@ export async function benchIngest(
         label: string,
         load: { batch: number; concurrency: number; ratePerSec: number },
       ): Promise<LoadResult> => {
+        const before = await eventOutcomes(registry);
         const cpu0 = cpuSeconds();
         const result = await runLoad({
           url,
@@ -211,12 +212,14 @@ export async function benchIngest(
           ...load,
           durationMs: seconds * 1000,
           campaigns: options.campaigns,
-          runId: `${id}-${label}`,
+          // event_id allows only A-Z a-z 0-9 _ -: a label with spaces would make every event a rejection.
+          runId: `${id}-${label.replace(/[^A-Za-z0-9_-]+/g, "_")}`,
         });
         const cpu = cpuSeconds() - cpu0;
+        const after = await eventOutcomes(registry);
         const rate = result.events / (result.elapsedMs / 1000);
         print(
-          `ingest ${label.padEnd(24)} ${fmt(rate)} events/s, ${fmt(result.events / Math.max(cpu, 0.001))} events per CPU-second, p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms  statuses ${JSON.stringify(result.statuses)}`,
+          `ingest ${label.padEnd(24)} ${fmt(rate)} events/s, ${fmt(result.events / Math.max(cpu, 0.001))} events per CPU-second, p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms  statuses ${JSON.stringify(result.statuses)} events ${outcomeDelta(before, after)}`,
         );
         return { ...result, events: result.events };
       };
@@ -261,6 +264,35 @@ export async function benchIngest(
     await database.drop();
     await deleteBenchKeys(config.REDIS_URL, partnerId);
   }
+}
+
+/** Event counts by outcome from the ingest's own metric, so a phase that only produced rejections shows it. */
+async function eventOutcomes(registry: Registry): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  const metric = registry.getSingleMetric("adclick_ingest_events_total");
+  if (!metric) return out;
+  for (const v of (await metric.get()).values) {
+    const outcome = String(v.labels.outcome);
+    out.set(outcome, (out.get(outcome) ?? 0) + v.value);
+  }
+  const produce = registry.getSingleMetric("adclick_ingest_produce_duration_seconds");
+  for (const v of produce ? (await produce.get()).values : []) {
+    const name = (v as { metricName?: string }).metricName ?? "";
+    if (name.endsWith("_sum")) out.set("produceSeconds", v.value);
+    if (name.endsWith("_count")) out.set("produceRequests", v.value);
+  }
+  return out;
+}
+
+function outcomeDelta(before: Map<string, number>, after: Map<string, number>): string {
+  const parts: string[] = [];
+  for (const outcome of ["accepted", "duplicate", "rejected"])
+    parts.push(`${outcome}=${(after.get(outcome) ?? 0) - (before.get(outcome) ?? 0)}`);
+  const requests = (after.get("produceRequests") ?? 0) - (before.get("produceRequests") ?? 0);
+  const secs = (after.get("produceSeconds") ?? 0) - (before.get("produceSeconds") ?? 0);
+  if (requests > 0)
+    parts.push(`produce requests=${requests} (mean ${((secs * 1000) / requests).toFixed(1)} ms)`);
+  return parts.join(" ");
 }
 
 async function deleteBenchKeys(redisUrl: string, partnerId: string): Promise<void> {

@@ -177,9 +177,10 @@ export function createIngestComponent(config: Config, deps: IngestDeps): IngestC
     const batch = validateBatch(items);
     const campaignMap = await campaigns.lookup(batch.valid.map((v) => v.event.campaign_id));
     const { billable, rejected: campaignRejections } = checkCampaigns(batch.valid, campaignMap);
-    const rejected: Rejection[] = [...batch.rejected, ...campaignRejections].sort(
-      (a, b) => a.index - b.index,
-    );
+    const rejected: Rejection[] =
+      campaignRejections.length === 0
+        ? batch.rejected
+        : [...batch.rejected, ...campaignRejections].sort((a, b) => a.index - b.index);
 
     const claimToken = `p:${receipt}`;
     const outcomes = await guards.claim(
@@ -200,13 +201,15 @@ export function createIngestComponent(config: Config, deps: IngestDeps): IngestC
     const duplicates = batch.repeats + outcomes.filter((o) => o === "duplicate").length;
 
     const messages: OutgoingMessage[] = [];
+    // One headers object for the request's messages (kafkajs only reads it).
+    const headers = { receipt };
     for (const b of fresh) {
       const record = toClickRecord(b.event, b.campaign, partner.partnerId, receivedAt);
       messages.push({
         topic: rawTopic,
         key: record.campaign_id,
         value: JSON.stringify(record),
-        headers: { receipt },
+        headers,
       });
     }
     for (const r of rejected) {

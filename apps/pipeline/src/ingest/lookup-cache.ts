@@ -29,6 +29,7 @@ export class LookupCache<V> {
       if (pending) waits.push(pending.then((v) => void out.set(key, v)));
       else toLoad.push(key);
     }
+    if (toLoad.length === 0 && waits.length === 0) return out;
     if (toLoad.length > 0) {
       const batch = this.loadMany(toLoad);
       for (const key of toLoad) {
@@ -46,8 +47,10 @@ export class LookupCache<V> {
     return out;
   }
 
-  async get(key: string): Promise<V> {
-    return (await this.getMany([key])).get(key) as V;
+  async get(key: string, now = Date.now()): Promise<V> {
+    const hit = this.entries.get(key);
+    if (hit && hit.expiresAt > now) return hit.value;
+    return (await this.getMany([key], now)).get(key) as V;
   }
 
   private store(key: string, value: V): void {

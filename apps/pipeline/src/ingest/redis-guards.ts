@@ -93,8 +93,24 @@ type Scripted = Redis & {
 
 export type ClaimOutcome = "claimed" | "duplicate" | "pending";
 
+interface QueuedCall {
+  command: "adclickTokenBucket" | "adclickClaim" | "adclickCommit" | "adclickRelease";
+  args: Array<string | number>;
+  resolve: (value: unknown) => void;
+  reject: (err: Error) => void;
+}
+
+type PipelineCommands = Record<QueuedCall["command"], (...args: Array<string | number>) => unknown>;
+
 export class RedisGuards {
   private readonly redis: Scripted;
+  /**
+   * Guard calls of concurrent requests wait for the end of the event loop turn
+   * and go out as one pipeline: one write and one round trip for all of them
+   * (ioredis's auto-pipelining only joins commands of the same tick, i.e. of
+   * one request). Each script stays atomic; only the transport is shared.
+   */
+  private queue: QueuedCall[] = [];
 
   constructor(redis: Redis) {
     redis.defineCommand("adclickTokenBucket", { numberOfKeys: 1, lua: TOKEN_BUCKET });
@@ -104,18 +120,46 @@ export class RedisGuards {
     this.redis = redis as Scripted;
   }
 
+  private call<T>(command: QueuedCall["command"], args: Array<string | number>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ command, args, resolve: resolve as (value: unknown) => void, reject });
+      if (this.queue.length === 1) setImmediate(this.flush);
+    });
+  }
+
+  private readonly flush = (): void => {
+    const calls = this.queue;
+    this.queue = [];
+    const pipeline = this.redis.pipeline();
+    const commands = pipeline as unknown as PipelineCommands;
+    for (const c of calls) commands[c.command](...c.args);
+    pipeline.exec().then(
+      (results) => {
+        calls.forEach((c, i) => {
+          const result = results?.[i];
+          if (!result) c.reject(new Error("Redis pipeline returned no result"));
+          else if (result[0]) c.reject(result[0]);
+          else c.resolve(result[1]);
+        });
+      },
+      (err: Error) => {
+        for (const c of calls) c.reject(err);
+      },
+    );
+  };
+
   /**
    * Takes `cost` events from the partner's bucket (refilling `ratePerSec`, holding
    * at most twice that). Returns 0 when allowed, else the milliseconds to wait.
    */
   async takeTokens(partnerId: string, ratePerSec: number, cost: number): Promise<number> {
     const rate = Math.max(1, ratePerSec);
-    const [allowed, retryMs] = await this.redis.adclickTokenBucket(
+    const [allowed, retryMs] = await this.call<[number, number]>("adclickTokenBucket", [
       rateLimitKey(partnerId),
       rate,
       rate * 2,
       Math.max(1, cost),
-    );
+    ]);
     return allowed === 1 ? 0 : Math.max(1, retryMs);
   }
 
@@ -125,21 +169,27 @@ export class RedisGuards {
     claimToken: string,
   ): Promise<ClaimOutcome[]> {
     if (eventIds.length === 0) return [];
-    const keys = eventIds.map((id) => seenKey(partnerId, id));
-    const codes = await this.redis.adclickClaim(keys.length, ...keys, claimToken, PENDING_TTL_MS);
+    const args: Array<string | number> = [eventIds.length];
+    for (const id of eventIds) args.push(seenKey(partnerId, id));
+    args.push(claimToken, PENDING_TTL_MS);
+    const codes = await this.call<number[]>("adclickClaim", args);
     return codes.map((c) => (c === 1 ? "claimed" : c === 0 ? "duplicate" : "pending"));
   }
 
   async commit(partnerId: string, eventIds: readonly string[]): Promise<void> {
     if (eventIds.length === 0) return;
-    const keys = eventIds.map((id) => seenKey(partnerId, id));
-    await this.redis.adclickCommit(keys.length, ...keys, IDEMPOTENCY_TTL_SECONDS);
+    const args: Array<string | number> = [eventIds.length];
+    for (const id of eventIds) args.push(seenKey(partnerId, id));
+    args.push(IDEMPOTENCY_TTL_SECONDS);
+    await this.call<number>("adclickCommit", args);
   }
 
   /** Removes our own pending claims (never another request's, never a committed mark). */
   async release(partnerId: string, eventIds: readonly string[], claimToken: string): Promise<void> {
     if (eventIds.length === 0) return;
-    const keys = eventIds.map((id) => seenKey(partnerId, id));
-    await this.redis.adclickRelease(keys.length, ...keys, claimToken);
+    const args: Array<string | number> = [eventIds.length];
+    for (const id of eventIds) args.push(seenKey(partnerId, id));
+    args.push(claimToken);
+    await this.call<number>("adclickRelease", args);
   }
 }
