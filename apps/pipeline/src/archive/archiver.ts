@@ -1,16 +1,10 @@
-import { type ClickRecord, type Config, groupName, topicName } from "@adclick/shared";
+import { type Config, groupName, topicName } from "@adclick/shared";
 import { type Admin, type Consumer, type EachBatchPayload, Kafka, logLevel } from "kafkajs";
 import { Counter, Histogram, type Registry } from "prom-client";
 import { registerLz4Codec } from "../kafka/lz4-codec";
-import { encodeClicks } from "../lake/click-parquet";
-import {
-  hourPrefix,
-  type LakeDataset,
-  pendingKey,
-  pendingPrefix,
-  segmentFileKey,
-} from "../lake/lake-layout";
+import { type LakeDataset, pendingKey, pendingPrefix, segmentFileKey } from "../lake/lake-layout";
 import type { LakeStore } from "../lake/lake-store";
+import { SegmentWriter } from "../lake/segment-writer";
 import type { Component } from "../runtime/component";
 import type { Logger } from "../runtime/logger";
 import { ensureTopics } from "./kafka-setup";
@@ -35,7 +29,8 @@ interface Segment {
   partition: number;
   firstOffset: string;
   lastOffset: string;
-  records: ClickRecord[];
+  /** Message values as consumed (JSON clicks); parsed and encoded once, at flush, by DuckDB. */
+  values: (Buffer | null)[];
   bytes: number;
   openedAt: number;
 }
@@ -82,6 +77,7 @@ export class Archiver implements Component {
   private readonly maxBytes: number;
   private readonly maxAgeMs: number;
   private readonly metrics: ReturnType<typeof archiverMetrics>;
+  private readonly writer: SegmentWriter;
 
   constructor(private readonly opts: ArchiverOptions) {
     registerLz4Codec();
@@ -98,6 +94,7 @@ export class Archiver implements Component {
     this.maxBytes = opts.maxSegmentBytes ?? 128 * 1024 * 1024;
     this.maxAgeMs = opts.maxSegmentAgeMs ?? 10 * 60_000;
     this.metrics = archiverMetrics(opts.registry);
+    this.writer = new SegmentWriter();
   }
 
   async start(): Promise<void> {
@@ -153,6 +150,7 @@ export class Archiver implements Component {
       this.running = false;
       await this.consumer?.disconnect().catch(() => undefined);
       await this.admin?.disconnect().catch(() => undefined);
+      await this.writer.close();
     }
   }
 
@@ -180,7 +178,6 @@ export class Archiver implements Component {
       this.recovered.add(key);
     }
     let segment = this.segments.get(key);
-    let bad = 0;
     for (const message of batch.messages) {
       if (!segment) {
         segment = {
@@ -189,34 +186,22 @@ export class Archiver implements Component {
           partition: batch.partition,
           firstOffset: message.offset,
           lastOffset: message.offset,
-          records: [],
+          values: [],
           bytes: 0,
           openedAt: Date.now(),
         };
         this.segments.set(key, segment);
       }
       segment.lastOffset = message.offset;
-      const record = parseRecord(message.value);
-      if (record) {
-        segment.records.push(record);
-        segment.bytes += message.value?.length ?? 0;
-      } else {
-        bad++;
-      }
+      segment.values.push(message.value);
+      segment.bytes += message.value?.length ?? 0;
       // Only moves the fetch position; offsets are committed by flush() once the files are durable.
       resolveOffset(message.offset);
-      if (segment.records.length >= this.maxEvents || segment.bytes >= this.maxBytes) {
+      if (segment.values.length >= this.maxEvents || segment.bytes >= this.maxBytes) {
         await this.flush(segment);
         await heartbeat();
         segment = undefined;
       }
-    }
-    if (bad) {
-      this.metrics.malformed.inc({ dataset }, bad);
-      this.opts.logger.warn(
-        { topic: batch.topic, partition: batch.partition, count: bad },
-        "skipped messages that are not JSON clicks",
-      );
     }
   }
 
@@ -232,25 +217,25 @@ export class Archiver implements Component {
     const key = `${segment.topic}:${segment.partition}`;
     this.segments.delete(key);
     const started = performance.now();
-    const byHour = new Map<string, ClickRecord[]>();
-    for (const record of segment.records) {
-      const hour = hourPrefix(segment.dataset, record.ts);
-      let list = byHour.get(hour);
-      if (!list) {
-        list = [];
-        byHour.set(hour, list);
-      }
-      list.push(record);
+    const encoded = await this.writer.encode(segment.values, {
+      fraud: segment.dataset === "fraud",
+    });
+    if (encoded.malformed) {
+      this.metrics.malformed.inc({ dataset: segment.dataset }, encoded.malformed);
+      logger.warn(
+        { topic: segment.topic, partition: segment.partition, count: encoded.malformed },
+        "skipped messages that are not JSON clicks",
+      );
     }
-    const files = [...byHour.values()].map((records) => ({
+    const files = encoded.files.map((file) => ({
       key: segmentFileKey(
         segment.dataset,
-        records[0]!.ts,
+        file.hourStartMs,
         segment.partition,
         segment.firstOffset,
         segment.lastOffset,
       ),
-      records,
+      body: file.body,
     }));
     const pending: PendingSegment = {
       topic: segment.topic,
@@ -263,9 +248,8 @@ export class Archiver implements Component {
     await lake.put(intentKey, Buffer.from(JSON.stringify(pending)));
     let bytes = 0;
     for (const file of files) {
-      const body = encodeClicks(file.records, { fraud: segment.dataset === "fraud" });
-      bytes += body.byteLength;
-      await lake.put(file.key, body);
+      bytes += file.body.byteLength;
+      await lake.put(file.key, file.body);
     }
     try {
       await this.consumer!.commitOffsets([
@@ -290,7 +274,7 @@ export class Archiver implements Component {
       .catch((err) =>
         logger.warn({ err, intentKey }, "could not remove a committed intent record"),
       );
-    this.metrics.events.inc({ dataset: segment.dataset }, segment.records.length);
+    this.metrics.events.inc({ dataset: segment.dataset }, encoded.events);
     this.metrics.files.inc({ dataset: segment.dataset }, files.length);
     this.metrics.bytes.inc({ dataset: segment.dataset }, bytes);
     this.metrics.flushSeconds.observe((performance.now() - started) / 1000);
@@ -339,25 +323,6 @@ export class Archiver implements Component {
       }
       await lake.delete(intentKey);
     }
-  }
-}
-
-function parseRecord(value: Buffer | null): ClickRecord | null {
-  if (!value) return null;
-  try {
-    const record = JSON.parse(value.toString("utf8")) as ClickRecord;
-    if (
-      typeof record.event_id !== "string" ||
-      typeof record.ts !== "number" ||
-      typeof record.campaign_id !== "string"
-    )
-      return null;
-    record.country ??= null;
-    record.publisher_id ??= null;
-    record.referrer ??= null;
-    return record;
-  } catch {
-    return null;
   }
 }
 

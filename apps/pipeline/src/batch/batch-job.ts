@@ -14,13 +14,11 @@ import {
 } from "@adclick/db/queries";
 import {
   BlocklistMatcher,
-  type ClickRecord,
+  CLICKS_PER_MINUTE_LIMIT,
   DAY_MS,
-  type Device,
   isoDay,
   parseIsoDay,
   type ScoringContext,
-  scoreClick,
 } from "@adclick/shared";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import type pg from "pg";
@@ -28,16 +26,15 @@ import { dayPrefix } from "../lake/lake-layout";
 import type { LakeStore } from "../lake/lake-store";
 import type { Logger } from "../runtime/logger";
 import {
-  BILLING_ROWS_SQL,
+  billingRowsSql,
   COUNTS_SQL,
-  CREATE_CAMPAIGN_META_SQL,
-  CREATE_DAY_CLICKS_SQL,
-  CREATE_DAY_FEATURES_SQL,
   CREATE_EMPTY_DAY_RAW_SQL,
-  CREATE_VERDICTS_SQL,
+  CREATE_SCORING_TABLES_SQL,
   createDayRawSql,
-  SCORING_INPUT_SQL,
+  DEDUPE_SQL,
+  featuresSql,
 } from "./batch-sql";
+import { ScoringClasses, VERDICT_CODE } from "./scoring-classes";
 
 export interface BatchDeps {
   db: Database;
@@ -50,8 +47,8 @@ export interface BatchDeps {
   threads?: number;
   /** Scratch space for downloaded files and DuckDB's spill (default: the OS temp folder). */
   tmpDir?: string;
-  /** Extra scoring context (e.g. a trained model); the blocklist is always read from Postgres. */
-  scoring?: Omit<ScoringContext, "blocklist">;
+  /** Data-centre ranges for scoring (default: the shared list); the blocklist is always read from Postgres. */
+  scoring?: Pick<ScoringContext, "dataCentres">;
 }
 
 export interface BatchResult {
@@ -63,10 +60,10 @@ export interface BatchResult {
   fraudRemoved: number;
   rowsOut: number;
   durationMs: number;
+  /** Wall time of the batch's steps (dedupe, features, score, campaigns, aggregate). */
+  stepMs: Record<string, number>;
   rows: BillingRow[];
 }
-
-const VERDICT_CODE = { clean: 0, suspicious: 1, fraud: 2 } as const;
 
 /**
  * Computes exact billing for one UTC day from the lake and replaces that day in
@@ -93,7 +90,14 @@ export async function runBatch(deps: BatchDeps, day: string): Promise<BatchResul
       finishBatchRun(tx, runId, stats),
     );
     logger.info({ files: result.files, ...stats }, "batch finished");
-    return { day, runId, files: result.files, ...stats, rows: result.rows };
+    return {
+      day,
+      runId,
+      files: result.files,
+      ...stats,
+      stepMs: result.stepMs,
+      rows: result.rows,
+    };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     await failBatchRun(deps.db, runId, message, Math.round(performance.now() - started)).catch(
@@ -123,45 +127,68 @@ async function compute(
     preserve_insertion_order: "false",
   });
   const conn = await instance.connect();
+  const timings: Record<string, number> = {};
+  const step = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+    const t = performance.now();
+    const out = await fn();
+    timings[name] = Math.round(performance.now() - t);
+    return out;
+  };
   try {
     await conn.run(
       files.length
         ? createDayRawSql(files, dayStartMs, dayStartMs + DAY_MS)
         : CREATE_EMPTY_DAY_RAW_SQL,
     );
-    await conn.run(CREATE_DAY_CLICKS_SQL);
-    await conn.run(CREATE_DAY_FEATURES_SQL);
-    await conn.run(CREATE_VERDICTS_SQL);
-    await loadCampaignMeta(deps, conn);
-    const scored = await scoreDay(deps, conn, dayStartMs);
-    logger.debug(scored, "clicks scored");
+    await step("dedupe", () => runAll(conn, DEDUPE_SQL));
+    await step("features", () => runAll(conn, featuresSql(CLICKS_PER_MINUTE_LIMIT)));
+    await runAll(conn, CREATE_SCORING_TABLES_SQL);
+    const defaultIpClass = await step("score", () => scoreClasses(deps, conn, dayStartMs));
+    await step("campaigns", () => loadCampaignMeta(deps, conn));
     const counts = (await conn.runAndReadAll(COUNTS_SQL)).getRowObjectsJS()[0] as Record<
       string,
       number
     >;
-    const reader = await conn.runAndReadAll(BILLING_ROWS_SQL);
-    const rows: BillingRow[] = reader.getRowObjectsJS().map((r) => ({
-      campaignId: String(r.campaign_id),
-      advertiserId: String(r.advertiser_id),
-      dimension: String(r.dimension),
-      clicks: Number(r.clicks),
-      uniqueUsers: Number(r.unique_users),
-      costMicros: Number(r.cost_micros),
-      fraudClicks: Number(r.fraud_clicks),
-      suspiciousClicks: Number(r.suspicious_clicks),
-    }));
-    const eventsIn = Number(counts.events_in);
+    const reader = await step("aggregate", () =>
+      conn.runAndReadAll(billingRowsSql(defaultIpClass)),
+    );
+    const rows: BillingRow[] = [];
+    let fraudRemoved = 0;
+    for (const r of reader.getRowObjectsJS()) {
+      if (Number(r.unscored) > 0) {
+        throw new Error(
+          `${r.unscored} clicks of campaign ${r.campaign_id} have no verdict (a null IP or user agent?)`,
+        );
+      }
+      if (r.dimension === "all") fraudRemoved += Number(r.fraud_clicks);
+      rows.push({
+        campaignId: String(r.campaign_id),
+        advertiserId: String(r.advertiser_id),
+        dimension: String(r.dimension),
+        clicks: Number(r.clicks),
+        uniqueUsers: Number(r.unique_users),
+        costMicros: Number(r.cost_micros),
+        fraudClicks: Number(r.fraud_clicks),
+        suspiciousClicks: Number(r.suspicious_clicks),
+      });
+    }
+    logger.debug({ timings }, "batch steps (ms)");
     return {
       files: files.length,
-      eventsIn,
-      duplicates: eventsIn - Number(counts.unique_events),
-      fraudRemoved: Number(counts.fraud_removed),
+      eventsIn: Number(counts.events_in),
+      duplicates: Number(counts.duplicates),
+      fraudRemoved,
       rows,
+      stepMs: timings,
     };
   } finally {
     conn.closeSync();
     instance.closeSync();
   }
+}
+
+async function runAll(conn: DuckDBConnection, statements: readonly string[]): Promise<void> {
+  for (const sql of statements) await conn.run(sql);
 }
 
 /** Local paths of every raw file of the day: in place for a folder lake, downloaded from S3 otherwise. */
@@ -182,8 +209,7 @@ async function stageDayFiles(lake: LakeStore, day: string, scratch: string): Pro
 }
 
 async function loadCampaignMeta(deps: BatchDeps, conn: DuckDBConnection): Promise<void> {
-  await conn.run(CREATE_CAMPAIGN_META_SQL);
-  const ids = (await conn.runAndReadAll("select distinct campaign_id from day_clicks"))
+  const ids = (await conn.runAndReadAll("select distinct campaign_id from day_raw"))
     .getRowsJS()
     .map((r) => String(r[0]));
   const campaigns = await getCampaignPricingByIds(deps.db, ids);
@@ -197,67 +223,80 @@ async function loadCampaignMeta(deps: BatchDeps, conn: DuckDBConnection): Promis
 }
 
 /**
- * Streams every deduped click through `scoreClick` (the stream's code) with
- * whole-day features, lets analyst verdicts override it, and appends the
- * clicks that are not clean to `verdicts`.
+ * Scores the day with `scoreClick` (the stream's code) once per scoring class
+ * (see scoring-classes.ts): classifies every distinct IP and user agent,
+ * stores the verdict of every class combination, and loads the analysts'
+ * final verdicts, which override it. Returns the commonest IP class, whose IPs
+ * are not stored.
  */
-async function scoreDay(deps: BatchDeps, conn: DuckDBConnection, dayStartMs: number) {
+async function scoreClasses(
+  deps: BatchDeps,
+  conn: DuckDBConnection,
+  dayStartMs: number,
+): Promise<number> {
   const blocklist = new BlocklistMatcher(await readActiveBlocklist(deps.db));
-  const ctx: ScoringContext = { ...deps.scoring, blocklist };
-  const analyst = new Map<string, "clean" | "fraud">();
-  for (const v of await listAnalystVerdicts(deps.db, dayStartMs, dayStartMs + DAY_MS)) {
-    analyst.set(`${v.partnerId}\u0000${v.eventId}`, v.verdict);
-  }
-  const appender = await conn.createAppender("verdicts");
-  const result = await conn.stream(SCORING_INPUT_SQL);
-  let scored = 0;
-  let overridden = 0;
+  const classes = new ScoringClasses({ ...deps.scoring, blocklist });
+
+  const ipClassOf: number[] = [];
+  const ips: string[] = [];
+  const classClicks: number[] = [];
+  const ipResult = await conn.stream("select ip, clicks::double from ip_day where ip is not null");
   for (;;) {
-    const chunk = await result.fetchChunk();
+    const chunk = await ipResult.fetchChunk();
     if (!chunk || chunk.rowCount === 0) break;
-    const cols = chunk.getColumns();
-    const n = chunk.rowCount;
-    for (let i = 0; i < n; i++) {
-      const click: ClickRecord = {
-        event_id: cols[0]![i] as string,
-        partner_id: cols[1]![i] as string,
-        campaign_id: cols[2]![i] as string,
-        advertiser_id: cols[3]![i] as string,
-        ad_id: cols[4]![i] as string,
-        user_id: cols[5]![i] as string,
-        ip: cols[6]![i] as string,
-        user_agent: cols[7]![i] as string,
-        ts: cols[8]![i] as number,
-        received_at: cols[9]![i] as number,
-        country: cols[10]![i] as string | null,
-        device: cols[11]![i] as Device,
-        publisher_id: cols[12]![i] as string | null,
-        referrer: cols[13]![i] as string | null,
-        cost_micros: cols[14]![i] as number,
-      };
-      let verdict: number;
-      const decided = analyst.get(`${click.partner_id}\u0000${click.event_id}`);
-      if (decided) {
-        verdict = VERDICT_CODE[decided];
-        overridden++;
-      } else {
-        const features = {
-          ipClicksInMinute: cols[15]![i] as number,
-          userClicksInMinute: cols[16]![i] as number,
-          isDuplicate: false,
-        };
-        verdict = VERDICT_CODE[scoreClick(click, features, ctx).verdict];
-      }
-      if (verdict !== 0) {
-        appender.appendVarchar(click.event_id);
-        appender.appendUTinyInt(verdict);
-        appender.endRow();
-      }
+    const [ipColumn, clicksColumn] = chunk.getColumns() as [string[], number[]];
+    for (let i = 0; i < chunk.rowCount; i++) {
+      const ip = ipColumn[i]!;
+      const cls = classes.ipClass(ip);
+      ips.push(ip);
+      ipClassOf.push(cls);
+      classClicks[cls] = (classClicks[cls] ?? 0) + clicksColumn[i]!;
     }
-    scored += n;
   }
-  appender.closeSync();
-  return { scored, overridden };
+  let defaultIpClass = 0;
+  for (const [cls, n] of classClicks.entries()) {
+    if ((n ?? 0) > (classClicks[defaultIpClass] ?? 0)) defaultIpClass = cls;
+  }
+  const ipAppender = await conn.createAppender("ip_classes");
+  for (let i = 0; i < ips.length; i++) {
+    if (ipClassOf[i] === defaultIpClass) continue;
+    ipAppender.appendVarchar(ips[i]!);
+    ipAppender.appendInteger(ipClassOf[i]!);
+    ipAppender.endRow();
+  }
+  ipAppender.closeSync();
+
+  const uaAppender = await conn.createAppender("ua_classes");
+  const uas = (
+    await conn.runAndReadAll("select user_agent from ua_day where user_agent is not null")
+  ).getRowsJS();
+  for (const [userAgent] of uas) {
+    uaAppender.appendVarchar(String(userAgent));
+    uaAppender.appendInteger(classes.uaClass(String(userAgent)));
+    uaAppender.endRow();
+  }
+  uaAppender.closeSync();
+
+  const verdictAppender = await conn.createAppender("class_verdicts");
+  for (const v of classes.verdicts()) {
+    verdictAppender.appendInteger(v.ipClass);
+    verdictAppender.appendInteger(v.uaClass);
+    verdictAppender.appendBoolean(v.ipOver);
+    verdictAppender.appendBoolean(v.userOver);
+    verdictAppender.appendUTinyInt(VERDICT_CODE[v.verdict]);
+    verdictAppender.endRow();
+  }
+  verdictAppender.closeSync();
+
+  const analystAppender = await conn.createAppender("analyst_verdicts");
+  for (const v of await listAnalystVerdicts(deps.db, dayStartMs, dayStartMs + DAY_MS)) {
+    analystAppender.appendVarchar(v.partnerId);
+    analystAppender.appendVarchar(v.eventId);
+    analystAppender.appendUTinyInt(VERDICT_CODE[v.verdict]);
+    analystAppender.endRow();
+  }
+  analystAppender.closeSync();
+  return defaultIpClass;
 }
 
 /** The UTC day before `nowMs`, as YYYY-MM-DD. */

@@ -1,15 +1,26 @@
 /**
  * The nightly batch as SQL: the one place of batch logic besides the fraud
- * scoring (which is `scoreClick` from @adclick/shared, the stream's code).
- * Plain SQL with window functions and UNION ALL, so the same statements run on
+ * scoring (which is `scoreClick` from @adclick/shared, the stream's code, run
+ * once per scoring class: see scoring-classes.ts). Plain SQL (window
+ * functions, NOT EXISTS, GROUPING SETS, FILTER), so the same statements run on
  * DuckDB here and on Spark SQL or Trino when one machine is outgrown (see the
  * README's "Batch at scale").
  *
- * Tables, in order:
- *   day_raw    every archived click of the day (late hours included)
- *   day_clicks one row per event_id (the earliest received copy)
- *   day_features day_clicks plus exact per-UTC-minute clicks per IP and per user
- *   verdicts   (event_id, verdict) for clicks that are not clean: 1 suspicious, 2 fraud
+ * Nothing the size of the day is materialised: `day_raw` and `day_clicks` are
+ * views over the Parquet files (DuckDB reads only the columns a query needs),
+ * every table below is small or spills, and each statement is one streaming
+ * pass over the files.
+ *
+ *   day_raw       view: every archived click of the day (late hours included)
+ *   dup_ids       event_ids received more than once, with their number of copies
+ *   dup_winners   the first-received copy of each of them
+ *   day_clicks    view: one row per event_id
+ *   ip_day, ua_day  distinct IPs / user agents with their clicks (to classify in JS)
+ *   ip_floods, user_floods  (ip | user_id, minute) with more than the per-minute limit
+ *   ip_classes, ua_classes  scoring class of each IP / user agent (IPs of the
+ *                 commonest class are left out)
+ *   class_verdicts verdict of every (ip class, ua class, ip over, user over)
+ *   analyst_verdicts analysts' final decisions (override the model)
  *   campaign_meta (campaign_id, advertiser_id) from Postgres
  */
 
@@ -17,8 +28,9 @@ export function quoteLiteral(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 
+/** Columns the batch reads from the lake (publisher_id and referrer are not billed on). */
 const CLICK_COLUMNS =
-  "event_id, partner_id, campaign_id, advertiser_id, ad_id, user_id, ip, user_agent, ts, received_at, cost_micros, device, country, publisher_id, referrer";
+  "event_id, partner_id, campaign_id, advertiser_id, ad_id, user_id, ip, user_agent, ts, received_at, cost_micros, device, country";
 
 /** All clicks of [dayStartMs, dayEndMs) from the given Parquet files. */
 export function createDayRawSql(
@@ -26,7 +38,7 @@ export function createDayRawSql(
   dayStartMs: number,
   dayEndMs: number,
 ): string {
-  return `create table day_raw as
+  return `create view day_raw as
 select ${CLICK_COLUMNS}
 from read_parquet([${files.map(quoteLiteral).join(", ")}], union_by_name = true)
 where ts >= ${dayStartMs} and ts < ${dayEndMs}`;
@@ -36,75 +48,122 @@ where ts >= ${dayStartMs} and ts < ${dayEndMs}`;
 export const CREATE_EMPTY_DAY_RAW_SQL = `create table day_raw (
   event_id varchar, partner_id varchar, campaign_id varchar, advertiser_id varchar, ad_id varchar,
   user_id varchar, ip varchar, user_agent varchar, ts bigint, received_at bigint, cost_micros bigint,
-  device varchar, country varchar, publisher_id varchar, referrer varchar)`;
+  device varchar, country varchar)`;
 
-/** Exact dedupe by event_id: keep the copy received first (ties broken by content, so re-runs agree). */
-export const CREATE_DAY_CLICKS_SQL = `create table day_clicks as
-select * from day_raw
-qualify row_number() over (
-  partition by event_id
-  order by received_at, ts, partner_id, campaign_id, ad_id, user_id, ip, user_agent
-) = 1`;
+/**
+ * Exact dedupe by event_id, keeping the copy received first (ties broken by
+ * content, so re-runs agree). Only the ids that occur more than once (about 1%)
+ * are ordered; the rest pass through.
+ */
+export const DEDUPE_SQL = [
+  "create table dup_ids as select event_id, count(*) as copies from day_raw group by event_id having count(*) > 1",
+  `create table dup_winners as
+select ${CLICK_COLUMNS} from (
+  select r.*, row_number() over (
+    partition by event_id
+    order by received_at, ts, partner_id, campaign_id, ad_id, user_id, ip, user_agent,
+      advertiser_id, cost_micros, device, country
+  ) as copy_rank
+  from day_raw r
+  where r.event_id in (select event_id from dup_ids)
+) ranked
+where copy_rank = 1`,
+  `create view day_clicks as
+select ${CLICK_COLUMNS} from day_raw r
+where not exists (select 1 from dup_ids d where d.event_id = r.event_id)
+union all
+select ${CLICK_COLUMNS} from dup_winners`,
+];
 
-/** Whole-day features for scoreClick: exact clicks in the click's UTC minute per IP and per user. */
-export const CREATE_DAY_FEATURES_SQL = `create table day_features as
-with ip_minute as (
-  select ip, ts // 60000 as minute, count(*) as n from day_clicks group by ip, ts // 60000
-), user_minute as (
-  select user_id, ts // 60000 as minute, count(*) as n from day_clicks group by user_id, ts // 60000
-)
-select c.*, i.n as ip_clicks_in_minute, u.n as user_clicks_in_minute
-from day_clicks c
-join ip_minute i on i.ip = c.ip and i.minute = c.ts // 60000
-join user_minute u on u.user_id = c.user_id and u.minute = c.ts // 60000`;
+/**
+ * Whole-day features: the distinct IPs and user agents (to classify), and the
+ * exact (IP, UTC minute) and (user, UTC minute) pairs over `limit` clicks. Only
+ * IPs and users with more than `limit` clicks in the day can have such a
+ * minute, so only their clicks are grouped by minute.
+ */
+export function featuresSql(limit: number): string[] {
+  return [
+    "create table ip_day as select ip, count(*) as clicks from day_clicks group by ip",
+    "create table ua_day as select user_agent, count(*) as clicks from day_clicks group by user_agent",
+    `create table ip_floods as
+select ip, ts // 60000 as minute from day_clicks
+where ip in (select ip from ip_day where clicks > ${limit})
+group by ip, ts // 60000 having count(*) > ${limit}`,
+    `create table user_floods as
+select user_id, ts // 60000 as minute from day_clicks
+where user_id in (select user_id from day_clicks group by user_id having count(*) > ${limit})
+group by user_id, ts // 60000 having count(*) > ${limit}`,
+  ];
+}
 
-/** Columns the scorer reads, in this order. */
-export const SCORING_INPUT_SQL = `select event_id, partner_id, campaign_id, advertiser_id, ad_id, user_id, ip, user_agent,
-  cast(ts as double) as ts, cast(received_at as double) as received_at, country, device, publisher_id, referrer,
-  cast(cost_micros as double) as cost_micros,
-  cast(ip_clicks_in_minute as integer) as ip_clicks_in_minute,
-  cast(user_clicks_in_minute as integer) as user_clicks_in_minute
-from day_features`;
-
-export const CREATE_VERDICTS_SQL =
-  "create table verdicts (event_id varchar primary key, verdict utinyint not null)";
-export const CREATE_CAMPAIGN_META_SQL =
-  "create table campaign_meta (campaign_id varchar, advertiser_id varchar)";
+export const CREATE_SCORING_TABLES_SQL = [
+  "create table ip_classes (ip varchar, ip_class integer)",
+  "create table ua_classes (user_agent varchar, ua_class integer)",
+  "create table class_verdicts (ip_class integer, ua_class integer, ip_over boolean, user_over boolean, verdict utinyint)",
+  "create table analyst_verdicts (partner_id varchar, event_id varchar, verdict utinyint)",
+  "create table campaign_meta (campaign_id varchar, advertiser_id varchar)",
+];
 
 export const COUNTS_SQL = `select
   (select count(*) from day_raw)::double as events_in,
-  (select count(*) from day_clicks)::double as unique_events,
-  (select count(*) from verdicts where verdict = 2)::double as fraud_removed`;
+  (select coalesce(sum(copies - 1), 0) from dup_ids)::double as duplicates`;
 
 /**
  * Billing rows per (campaign, dimension) in the C3 spelling: counted clicks are
  * clean + suspicious; fraud is dropped and counted apart; unique users exact.
+ * A click's verdict is the analyst's when there is one, else its class's.
+ * IPs missing from ip_classes are of class `defaultIpClass`.
  */
-export const BILLING_ROWS_SQL = `with labeled as (
+export function billingRowsSql(defaultIpClass: number): string {
+  return `with labeled as (
   select c.campaign_id,
          coalesce(m.advertiser_id, c.advertiser_id) as advertiser_id,
          c.partner_id, c.country, c.device, c.user_id, c.cost_micros,
-         coalesce(v.verdict, 0) as verdict
+         coalesce(a.verdict, v.verdict) as verdict
   from day_clicks c
-  left join verdicts v on v.event_id = c.event_id
+  left join ip_classes ic on ic.ip = c.ip
+  left join ua_classes uc on uc.user_agent = c.user_agent
+  left join ip_floods fi on fi.ip = c.ip and fi.minute = c.ts // 60000
+  left join user_floods fu on fu.user_id = c.user_id and fu.minute = c.ts // 60000
+  left join class_verdicts v
+    on v.ip_class = coalesce(ic.ip_class, ${defaultIpClass})
+   and v.ua_class = uc.ua_class
+   and v.ip_over = (fi.ip is not null)
+   and v.user_over = (fu.user_id is not null)
+  left join analyst_verdicts a on a.partner_id = c.partner_id and a.event_id = c.event_id
   left join campaign_meta m on m.campaign_id = c.campaign_id
-), dims as (
-  select campaign_id, advertiser_id, 'all' as dimension, user_id, cost_micros, verdict from labeled
-  union all
-  select campaign_id, advertiser_id, 'country:' || country, user_id, cost_micros, verdict from labeled where country is not null
-  union all
-  select campaign_id, advertiser_id, 'device:' || device, user_id, cost_micros, verdict from labeled
-  union all
-  select campaign_id, advertiser_id, 'partner:' || partner_id, user_id, cost_micros, verdict from labeled
+), per_user as (
+  -- one row per (campaign, dimension value, user): a plain hash aggregate, so unique
+  -- users below are a count of rows instead of a count(distinct) per grouping set
+  select campaign_id,
+         case
+           when grouping(country) = 0 then 'country:' || country
+           when grouping(device) = 0 then 'device:' || device
+           when grouping(partner_id) = 0 then 'partner:' || partner_id
+           else 'all'
+         end as dimension,
+         grouping(country) = 0 and country is null as null_country,
+         min(advertiser_id) as advertiser_id,
+         count(*) filter (where verdict < 2) as clicks,
+         coalesce(sum(cost_micros) filter (where verdict < 2), 0) as cost_micros,
+         count(*) filter (where verdict = 2) as fraud_clicks,
+         count(*) filter (where verdict = 1) as suspicious_clicks,
+         count(*) filter (where verdict is null) as unscored
+  from labeled
+  group by grouping sets ((campaign_id, user_id), (campaign_id, country, user_id),
+    (campaign_id, device, user_id), (campaign_id, partner_id, user_id))
 )
 select campaign_id,
        min(advertiser_id) as advertiser_id,
        dimension,
-       cast(count(*) filter (where verdict < 2) as double) as clicks,
-       cast(count(distinct user_id) filter (where verdict < 2) as double) as unique_users,
-       cast(coalesce(sum(cost_micros) filter (where verdict < 2), 0) as double) as cost_micros,
-       cast(count(*) filter (where verdict = 2) as double) as fraud_clicks,
-       cast(count(*) filter (where verdict = 1) as double) as suspicious_clicks
-from dims
+       cast(sum(clicks) as double) as clicks,
+       cast(count(*) filter (where clicks > 0) as double) as unique_users,
+       cast(sum(cost_micros) as double) as cost_micros,
+       cast(sum(fraud_clicks) as double) as fraud_clicks,
+       cast(sum(suspicious_clicks) as double) as suspicious_clicks,
+       cast(sum(unscored) as double) as unscored
+from per_user
+where not null_country
 group by campaign_id, dimension
 order by campaign_id, dimension`;
+}

@@ -37,10 +37,14 @@ export function registerRunCommand(program: Command): void {
 
       const components: Component[] = [];
       if (roles.has("aggregate")) components.push(aggregatorFromConfig(config, logger, registry));
-      if (roles.has("archive")) components.push(createArchiverComponent({ config, logger, registry, cwd }));
+      if (roles.has("archive"))
+        components.push(createArchiverComponent({ config, logger, registry, cwd }));
       if (roles.has("review-sink")) components.push(createReviewSink({ config, logger, registry }));
-      if (roles.has("schedule")) components.push(createBatchScheduler({ config, logger, registry, cwd }));
-      const ingest = roles.has("ingest") ? createIngestComponent(config, { logger, registry, ops }) : null;
+      if (roles.has("schedule"))
+        components.push(createBatchScheduler({ config, logger, registry, cwd }));
+      const ingest = roles.has("ingest")
+        ? createIngestComponent(config, { logger, registry, ops })
+        : null;
       if (ingest) components.push(ingest);
       ops.components = components;
 
