@@ -18,13 +18,20 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const keysFile = join(stack.lakeDir, "demo-partner-keys.json");
   const env = { ...process.env, ...stack.env, INGEST_PORT: ingestPort };
 
-  const seed = spawnSync("node", [adclick, "seed", "--keys-file", keysFile], { env, encoding: "utf8" });
+  const seed = spawnSync("node", [adclick, "seed", "--keys-file", keysFile], {
+    env,
+    encoding: "utf8",
+  });
   if (seed.status !== 0) throw new Error(`adclick seed failed: ${seed.stderr}`);
 
-  const pipeline: ChildProcess = spawn("node", [adclick, "run", "--roles", "ingest,aggregate,review-sink"], {
-    env: { ...env, LOG_LEVEL: "info" },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
+  const pipeline: ChildProcess = spawn(
+    "node",
+    [adclick, "run", "--roles", "ingest,aggregate,review-sink"],
+    {
+      env: { ...env, LOG_LEVEL: "info" },
+      stdio: ["ignore", "ignore", "pipe"],
+    },
+  );
   // The pipeline's log is kept beside the report, for reading after a failure.
   mkdirSync(join(import.meta.dirname, ".report"), { recursive: true });
   const log = createWriteStream(join(import.meta.dirname, ".report", "pipeline.log"));
@@ -35,7 +42,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   });
   await waitForReady(`http://127.0.0.1:${ingestPort}/readyz`, pipeline, () => stderr);
 
-  const keys = JSON.parse(readFileSync(keysFile, "utf8")) as { partners: Array<{ partner_id: string; api_key: string }> };
+  const keys = JSON.parse(readFileSync(keysFile, "utf8")) as {
+    partners: Array<{ partner_id: string; api_key: string }>;
+  };
   process.env.E2E_INGEST_URL = `http://127.0.0.1:${ingestPort}`;
   process.env.E2E_REDIS_URL = stack.env.REDIS_URL;
   process.env.E2E_PARTNER_ID = keys.partners[0]!.partner_id;

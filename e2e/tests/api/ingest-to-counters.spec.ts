@@ -14,7 +14,8 @@ function click(overrides: Record<string, unknown> = {}) {
     ad_id: "ad-1",
     user_id: `user-${randomUUID().slice(0, 8)}`,
     ip: "198.51.100.23",
-    user_agent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36",
+    user_agent:
+      "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36",
     ts: Date.now(),
     country: "DE",
     device: "desktop",
@@ -46,14 +47,22 @@ test("a partner's clicks reach the live counters once, retries included", async 
     const counters = await redis.hgetall(windowKey);
     expect(Number(counters.unique_users)).toBe(3);
     expect(Number(counters.cost_micros)).toBeGreaterThan(0);
-    expect(Number(await redis.hget(windowCounterKey(campaignId, windowStartMs(ts), "country:DE"), "clicks"))).toBe(3);
-    expect(Number(await redis.hget(dayCounterKey(campaignId, ts, "all"), "clicks"))).toBeGreaterThanOrEqual(3);
+    expect(
+      Number(
+        await redis.hget(windowCounterKey(campaignId, windowStartMs(ts), "country:DE"), "clicks"),
+      ),
+    ).toBe(3);
+    expect(
+      Number(await redis.hget(dayCounterKey(campaignId, ts, "all"), "clicks")),
+    ).toBeGreaterThanOrEqual(3);
   } finally {
     await redis.quit();
   }
 });
 
-test("ingest rejects a missing key with 401 and an unparseable body with 400", async ({ request }) => {
+test("ingest rejects a missing key with 401 and an unparseable body with 400", async ({
+  request,
+}) => {
   const noKey = await request.post(`${ingest()}/v1/clicks`, { data: click() });
   expect(noKey.status()).toBe(401);
   const garbage = await request.post(`${ingest()}/v1/clicks`, {

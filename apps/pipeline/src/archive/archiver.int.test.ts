@@ -5,10 +5,10 @@ import { type ClickRecord, topicName } from "@adclick/shared";
 import { Kafka, logLevel } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestStack, type TestStack } from "../../../../test/stack";
+import { ensureTopics } from "../kafka/topics";
 import { decodeClicks, encodeClicks } from "../lake/click-parquet";
 import { FileLakeStore } from "../lake/file-lake-store";
 import { hourPrefix, pendingKey, segmentFileKey } from "../lake/lake-layout";
-import { ensureTopics } from "./kafka-setup";
 
 const BIN = join(dirname(fileURLToPath(import.meta.url)), "../../bin/adclick.mjs");
 const DAY_MS = Date.UTC(2026, 0, 31);

@@ -2,12 +2,12 @@ import { type Config, groupName, topicName } from "@adclick/shared";
 import { type Admin, type Consumer, type EachBatchPayload, Kafka, logLevel } from "kafkajs";
 import { Counter, Histogram, type Registry } from "prom-client";
 import { registerLz4Codec } from "../kafka/lz4-codec";
+import { ensureTopics } from "../kafka/topics";
 import { type LakeDataset, pendingKey, pendingPrefix, segmentFileKey } from "../lake/lake-layout";
 import type { LakeStore } from "../lake/lake-store";
 import { SegmentWriter } from "../lake/segment-writer";
 import type { Component } from "../runtime/component";
 import type { Logger } from "../runtime/logger";
-import { ensureTopics } from "./kafka-setup";
 
 export interface ArchiverOptions {
   config: Config;
