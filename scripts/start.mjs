@@ -28,7 +28,13 @@ step("seeding demo data", ["seed"]);
 
 const children = [];
 function launch(name, cmd, args) {
-  const child = spawn(cmd, args, { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
+  // Each child leads its own process group, so stopping it reaches the servers that
+  // npm and shells start beneath it.
+  const child = spawn(cmd, args, {
+    cwd: root,
+    stdio: ["ignore", "inherit", "inherit"],
+    detached: true,
+  });
   child.on("exit", (code, signal) => {
     if (!stopping) {
       console.error(`[start] ${name} exited (${signal ?? code}); stopping everything`);
@@ -43,7 +49,14 @@ let stopping = false;
 function stop(code = 0) {
   if (stopping) return;
   stopping = true;
-  for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
+  for (const child of children) {
+    if (child.exitCode !== null) continue;
+    try {
+      process.kill(-child.pid, "SIGTERM");
+    } catch {
+      child.kill("SIGTERM");
+    }
+  }
   const deadline = setTimeout(() => process.exit(code), 35_000);
   deadline.unref();
   Promise.all(
@@ -66,7 +79,7 @@ async function waitFor(url, label, timeoutMs) {
 }
 
 launch("pipeline", "node", [adclick, "run"]);
-launch("dashboard", "npm", ["run", "web"]);
+launch("dashboard", "npm", ["run", "-w", "@adclick/web", "serve"]);
 await waitFor(`http://127.0.0.1:${ingestPort}/readyz`, "the pipeline", 120_000);
 
 // The simulator posts with the demo partners' keys that `adclick seed` wrote.
