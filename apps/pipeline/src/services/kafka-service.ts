@@ -2,7 +2,6 @@
  * Apache Kafka 3.9 in KRaft combined mode (one process is broker and
  * controller), run from the jars infra/kafka/pom.xml pulls from Maven Central.
  */
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -10,6 +9,7 @@ import type { Config } from "@adclick/shared";
 import { createKafka } from "../kafka/client";
 import { JavaService } from "./java-service";
 import type { StackPaths } from "./paths";
+import { runToCompletion } from "./processes";
 import type { Say } from "./service";
 
 export interface KafkaServiceOptions {
@@ -133,25 +133,9 @@ export function kafkaService({ config, paths, host, port }: KafkaServiceOptions)
 
 /** Runs a short-lived java command; rejects with its output when it fails. */
 function runJava(args: string[], cwd: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("java", args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (chunk) => {
-      output += chunk;
-    });
-    child.stderr.on("data", (chunk) => {
-      output += chunk;
-    });
-    child.once("error", (err: NodeJS.ErrnoException) =>
-      reject(
-        err.code === "ENOENT"
-          ? new Error("java not found on PATH (install a Java 17 runtime)")
-          : err,
-      ),
-    );
-    child.once("close", (code) => {
-      if (code === 0) resolve(output);
-      else reject(new Error(`kafka storage format failed: ${output.trim().split("\n").pop()}`));
-    });
+  return runToCompletion("java", args, {
+    cwd,
+    notInstalled: "java not found on PATH (install a Java 17 runtime)",
+    failed: (output) => `kafka storage format failed: ${output.trim().split("\n").pop()}`,
   });
 }

@@ -3,10 +3,10 @@
  * infra/ (`mvn dependency:copy-dependencies`). Maven runs only when the jars are
  * missing or the pom changed: a stamp file beside the jars holds the pom's hash.
  */
-import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { runToCompletion } from "./processes";
 
 const STAMP = ".adclick-stamp";
 
@@ -57,30 +57,15 @@ async function fetchJars(pomPath: string, libDir: string): Promise<void> {
 }
 
 function runMaven(args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("mvn", args, { stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (chunk) => {
-      output += chunk;
-    });
-    child.stderr.on("data", (chunk) => {
-      output += chunk;
-    });
-    child.once("error", (err: NodeJS.ErrnoException) =>
-      reject(
-        err.code === "ENOENT"
-          ? new Error("Maven (mvn) is not installed: apt-get install -y maven")
-          : err,
-      ),
-    );
-    child.once("close", (code) => {
-      if (code === 0) return resolve(output);
+  return runToCompletion("mvn", args, {
+    notInstalled: "Maven (mvn) is not installed: apt-get install -y maven",
+    failed: (output, code) => {
       const errorLine =
         output
           .split("\n")
           .map((line) => line.trim()) // -B: batch mode, no colours
           .find((line) => line.startsWith("[ERROR]") && line.length > 8) ?? `exit code ${code}`;
-      reject(new Error(`Maven could not fetch the jars: ${errorLine}`));
-    });
+      return `Maven could not fetch the jars: ${errorLine}`;
+    },
   });
 }

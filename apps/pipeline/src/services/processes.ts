@@ -147,3 +147,31 @@ export function tailFile(path: string, lines = 15): string[] {
     closeSync(fd);
   }
 }
+
+export interface RunOptions {
+  cwd?: string;
+  /** The error to give when the program is not installed. */
+  notInstalled: string;
+  /** The error to give for a non-zero exit, from the program's combined output. */
+  failed: (output: string, code: number | null) => string;
+}
+
+/** Runs a short-lived program to completion; resolves with its combined output. */
+export function runToCompletion(cmd: string, args: string[], opts: RunOptions): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: opts.cwd, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    const collect = (chunk: Buffer) => {
+      output += chunk;
+    };
+    child.stdout.on("data", collect);
+    child.stderr.on("data", collect);
+    child.once("error", (err: NodeJS.ErrnoException) =>
+      reject(err.code === "ENOENT" ? new Error(opts.notInstalled) : err),
+    );
+    child.once("close", (code) => {
+      if (code === 0) resolve(output);
+      else reject(new Error(opts.failed(output, code)));
+    });
+  });
+}
