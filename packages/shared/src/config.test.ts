@@ -11,6 +11,13 @@ describe("loadConfig", () => {
     expect(c.KAFKA_TOPIC_PREFIX).toBe("");
   });
 
+  it("reads trusted proxies as a list of IPs and CIDRs", () => {
+    expect(loadConfig({}).INGEST_TRUSTED_PROXIES).toEqual([]);
+    expect(
+      loadConfig({ INGEST_TRUSTED_PROXIES: "10.0.0.0/8, 2001:db8::1" }).INGEST_TRUSTED_PROXIES,
+    ).toEqual(["10.0.0.0/8", "2001:db8::1"]);
+  });
+
   it("treats empty strings as unset", () => {
     expect(loadConfig({ INGEST_PORT: "" }).INGEST_PORT).toBe(8080);
   });
@@ -28,6 +35,8 @@ describe("loadConfig", () => {
     ["LAKE_URL", "ftp://x/y", "LAKE_URL"],
     ["S3_ENDPOINT", "127.0.0.1:9000", "S3_ENDPOINT"],
     ["KAFKA_TOPIC_PREFIX", "a b", "KAFKA_TOPIC_PREFIX"],
+    ["INGEST_TRUSTED_PROXIES", "10.0.0.0/33", "INGEST_TRUSTED_PROXIES"],
+    ["INGEST_TRUSTED_PROXIES", "10.0.0.1,lb.internal", 'got "lb.internal"'],
   ])("names the bad variable %s", (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(message);

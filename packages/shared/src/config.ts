@@ -121,7 +121,36 @@ export const ConfigSchema = z.object({
     .refine((v) => /^([01]\d|2[0-3]):[0-5]\d$/.test(v), {
       error: (issue) => `BATCH_AT: expected HH:MM (UTC, 24-hour), got "${issue.input}"`,
     }),
+  /** Load balancers whose X-Forwarded-For the ingest believes: comma-separated IPs or CIDRs. */
+  INGEST_TRUSTED_PROXIES: z
+    .string()
+    .default("")
+    .transform((value, ctx) => {
+      const entries = value
+        .split(",")
+        .map((e) => e.trim())
+        .filter(Boolean);
+      const bad = entries.find((e) => !isIpOrCidr(e));
+      if (bad) {
+        ctx.addIssue({
+          code: "custom",
+          message: `INGEST_TRUSTED_PROXIES: expected IPs or CIDRs separated by commas, got "${bad}"`,
+        });
+        return z.NEVER;
+      }
+      return entries;
+    }),
 });
+
+function isIpOrCidr(entry: string): boolean {
+  const [address = "", bits, extra] = entry.split("/");
+  if (extra !== undefined) return false;
+  const v4 = z.ipv4().safeParse(address).success;
+  const v6 = !v4 && z.ipv6().safeParse(address).success;
+  if (!v4 && !v6) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (v4 ? 32 : 128);
+}
 export type Config = z.output<typeof ConfigSchema>;
 
 export class ConfigError extends Error {

@@ -98,6 +98,7 @@ export function createIngestComponent(config: Config, deps: IngestDeps): IngestC
   const options: IngestOptions = {
     ...DEFAULT_INGEST_OPTIONS,
     port: config.INGEST_PORT,
+    trustedProxies: config.INGEST_TRUSTED_PROXIES,
     ...deps.options,
   };
   const { logger } = deps;
