@@ -236,7 +236,15 @@ describe("adclick aggregate (real Kafka and Redis)", () => {
     await wipeRedis(redis);
     const replay = spawn(
       process.execPath,
-      [BIN, "replay", "--from", String(Math.min(...clicks.map((c) => c.ts)))],
+      // Small fetches: each partition takes many fetches, as a day of real traffic would.
+      [
+        BIN,
+        "replay",
+        "--from",
+        String(Math.min(...clicks.map((c) => c.ts))),
+        "--fetch-bytes",
+        "16384",
+      ],
       { env: { ...process.env, ...stack!.env } },
     );
     let err = "";

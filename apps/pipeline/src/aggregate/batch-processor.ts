@@ -225,6 +225,9 @@ export class BatchProcessor {
 
     const stopFlush = o.metrics.flushSeconds.startTimer();
     const produced = this.produce(scored);
+    // Awaited below on every path that completes; a flush that throws first must not leave
+    // the rejection unhandled (that would kill the process instead of retrying the batch).
+    produced.catch(() => undefined);
     let pending = [...byCampaign.keys()];
     const applied: ScoredClick[] = [];
     let reprocessed = 0;

@@ -34,6 +34,8 @@ export interface ReplayOptions {
   loadBlocklist: () => Promise<BlocklistEntry[]>;
   /** Replay even while aggregators are running (their writes will conflict: only for emergencies). */
   force?: boolean;
+  /** Bytes fetched per partition per request (default 4 MiB). */
+  fetchBytes?: number;
 }
 
 export interface ReplayResult {
@@ -111,7 +113,7 @@ export async function replayCounters(o: ReplayOptions): Promise<ReplayResult> {
       const consumer = kafka.consumer({
         groupId,
         maxWaitTimeInMs: 250,
-        maxBytesPerPartition: 4 * 1024 * 1024,
+        maxBytesPerPartition: o.fetchBytes ?? 4 * 1024 * 1024,
       });
       let finish: () => void = () => undefined;
       let fail: (err: unknown) => void = () => undefined;
@@ -128,25 +130,36 @@ export async function replayCounters(o: ReplayOptions): Promise<ReplayResult> {
       await consumer.run({
         eachBatchAutoResolve: false,
         autoCommit: false,
-        eachBatch: async ({ batch, isStale }) => {
+        // Offsets are resolved by hand: kafkajs fetches from the last resolved offset, so a batch
+        // left unresolved would be fetched again.
+        eachBatch: async ({ batch, isStale, resolveOffset }) => {
           const p = plan.find((x) => x.partition === batch.partition)!;
-          if (!pending.has(p.partition)) return;
-          const messages = batch.messages.filter(
-            (m) => Number(m.offset) >= p.from && Number(m.offset) < p.to,
-          );
-          if (messages.length === 0) return;
-          try {
-            const outcome = await processor.process(p.partition, messages, epoch, isStale);
-            if (outcome.kind !== "done") return;
-          } catch (err) {
-            fail(err);
-            return;
+          const messages = pending.has(p.partition)
+            ? batch.messages.filter((m) => Number(m.offset) >= p.from && Number(m.offset) < p.to)
+            : [];
+          if (messages.length > 0) {
+            try {
+              const outcome = await processor.process(p.partition, messages, epoch, isStale);
+              if (outcome.kind === "abandoned") return;
+              if (outcome.kind !== "done") {
+                fail(
+                  new Error(
+                    `partition ${p.partition}: replay was ${outcome.kind}; is a live aggregator still running?`,
+                  ),
+                );
+                return;
+              }
+            } catch (err) {
+              fail(err);
+              return;
+            }
+            events += messages.length;
+            if (Number(messages[messages.length - 1]!.offset) >= p.to - 1) {
+              pending.delete(p.partition);
+              if (pending.size === 0) finish();
+            }
           }
-          events += messages.length;
-          if (Number(messages[messages.length - 1]!.offset) >= p.to - 1) {
-            pending.delete(p.partition);
-            if (pending.size === 0) finish();
-          }
+          if (!isStale()) resolveOffset(batch.lastOffset());
         },
       });
       try {
