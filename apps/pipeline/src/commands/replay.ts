@@ -34,15 +34,14 @@ export function registerReplayCommand(program: Command): void {
       "--force",
       "replay even while aggregators are running (their writes will race the replay)",
     )
-    .option(
-      "--fetch-bytes <n>",
-      "bytes fetched per partition per request (default 4194304)",
-    )
+    .option("--fetch-bytes <n>", "bytes fetched per partition per request (default 4194304)")
     .action(async (opts: { from: string; force?: boolean; fetchBytes?: string }) => {
       const fromMs = parseTime(opts.from);
       const fetchBytes = opts.fetchBytes === undefined ? undefined : Number(opts.fetchBytes);
       if (fetchBytes !== undefined && !(Number.isInteger(fetchBytes) && fetchBytes >= 1024))
-        throw new Error(`--fetch-bytes must be an integer of at least 1024, got "${opts.fetchBytes}"`);
+        throw new Error(
+          `--fetch-bytes must be an integer of at least 1024, got "${opts.fetchBytes}"`,
+        );
       const config = readConfig();
       const logger = createLogger(config.LOG_LEVEL, "replay");
       const db = connectDb(config.DATABASE_URL, { max: 1, applicationName: "adclick-replay" });
