@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type ClickRecord, topicName } from "@adclick/shared";
+import { type ClickRecord, loadConfig, topicName } from "@adclick/shared";
 import { Kafka, logLevel } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestStack, type TestStack } from "../../../../test/stack";
@@ -9,6 +9,10 @@ import { ensureTopics } from "../kafka/topics";
 import { decodeClicks, encodeClicks } from "../lake/click-parquet";
 import { FileLakeStore } from "../lake/file-lake-store";
 import { hourPrefix, pendingKey, segmentFileKey } from "../lake/lake-layout";
+import type { LakeStore } from "../lake/lake-store";
+import { createLogger } from "../runtime/logger";
+import { createRegistry } from "../runtime/metrics";
+import { Archiver } from "./archiver";
 
 const BIN = join(dirname(fileURLToPath(import.meta.url)), "../../bin/adclick.mjs");
 const DAY_MS = Date.UTC(2026, 0, 31);
@@ -170,4 +174,57 @@ describe("archiver", () => {
     expect(fraudBack.events.every((e) => e.record.risk === 1)).toBe(true);
     expect(await lake.list("_pending/")).toEqual([]);
   }, 240_000);
+
+  it("consumes a segment again when its timed write fails, so no event is lost", async () => {
+    const prefix = `${stack.topicPrefix}retry.`;
+    const config = loadConfig({ ...stack.env, KAFKA_TOPIC_PREFIX: prefix });
+    const folder = new FileLakeStore(join(stack.lakeDir, "retry"));
+    let failures = 0;
+    // The first two Parquet writes fail, as a full disk or an S3 outage would.
+    const lake: LakeStore = Object.assign(Object.create(folder) as LakeStore, {
+      put: async (key: string, body: Uint8Array) => {
+        if (key.endsWith(".parquet") && failures < 2) {
+          failures++;
+          throw new Error("injected lake outage");
+        }
+        return folder.put(key, body);
+      },
+    });
+    const archiver = new Archiver({
+      config,
+      lake,
+      logger: createLogger("silent"),
+      registry: createRegistry(),
+      maxSegmentEvents: 1_000_000,
+      maxSegmentAgeMs: 400,
+    });
+    const admin = kafka.admin();
+    await admin.connect();
+    await ensureTopics(admin, config, ["raw", "fraud"]);
+    await admin.disconnect();
+    await archiver.start();
+    try {
+      const clicks = Array.from({ length: 1200 }, (_, i) => makeClick(i));
+      const producer = kafka.producer({ idempotent: true });
+      await producer.connect();
+      await producer.send({
+        topic: topicName(prefix, "raw"),
+        acks: -1,
+        messages: clicks.map((c) => ({ key: c.campaign_id, value: JSON.stringify(c) })),
+      });
+      await producer.disconnect();
+      await waitFor(
+        async () => (await lakeEvents(folder, "raw")).events.length >= clicks.length,
+        60_000,
+        "every event in the lake after the failed writes",
+      );
+      expect(failures).toBe(2);
+      const ids = (await lakeEvents(folder, "raw")).events.map((e) => e.record.event_id);
+      expect(ids.length).toBe(clicks.length);
+      expect(new Set(ids).size).toBe(clicks.length);
+    } finally {
+      await archiver.stop();
+    }
+    expect(await folder.list("_pending/")).toEqual([]);
+  }, 120_000);
 });

@@ -213,9 +213,33 @@ export class Archiver implements Component {
 
   /** Writes one segment's files, commits its offsets, and forgets it. */
   private async flush(segment: Segment): Promise<void> {
-    const { lake, logger } = this.opts;
     const key = `${segment.topic}:${segment.partition}`;
     this.segments.delete(key);
+    try {
+      await this.write(segment);
+    } catch (err) {
+      // The fetch position is already past this segment: go back to its first offset so its
+      // events are consumed again, and tidy its intent record before the next segment.
+      this.recovered.delete(key);
+      try {
+        this.consumer?.seek({
+          topic: segment.topic,
+          partition: segment.partition,
+          offset: segment.firstOffset,
+        });
+      } catch (seekErr) {
+        this.opts.logger.warn(
+          { err: seekErr, topic: segment.topic, partition: segment.partition },
+          "could not rewind after a failed segment; the partition's next owner reads it again",
+        );
+      }
+      this.metrics.failedFlushes.inc({ dataset: segment.dataset });
+      throw err;
+    }
+  }
+
+  private async write(segment: Segment): Promise<void> {
+    const { lake, logger } = this.opts;
     const started = performance.now();
     const encoded = await this.writer.encode(segment.values, {
       fraud: segment.dataset === "fraud",
@@ -341,6 +365,10 @@ function archiverMetrics(registry: Registry) {
     undone: counter(
       "adclick_archiver_reprocessed_segments_total",
       "Uncommitted segments removed at assignment and consumed again",
+    ),
+    failedFlushes: counter(
+      "adclick_archiver_failed_segments_total",
+      "Segments whose write or commit failed; their events are consumed again",
     ),
     flushSeconds:
       (registry.getSingleMetric("adclick_archiver_flush_seconds") as Histogram | undefined) ??
