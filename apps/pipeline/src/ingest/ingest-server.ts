@@ -22,6 +22,7 @@ import { ensureTopics } from "../kafka/topics";
 import type { Component } from "../runtime/component";
 import type { Logger } from "../runtime/logger";
 import { handleOpsRoute, type OpsState, sendJson } from "../runtime/ops-routes";
+import { awaitAck, withRetries } from "./ack-deadline";
 import { CampaignDirectory } from "./campaign-directory";
 import {
   checkCampaigns,
@@ -37,7 +38,7 @@ import { createIngestMetrics, type IngestMetrics } from "./ingest-metrics";
 import { openApiDocument } from "./openapi";
 import { type AuthenticatedPartner, PartnerDirectory } from "./partner-directory";
 import { newReceipt } from "./receipt";
-import { RedisGuards } from "./redis-guards";
+import { RedisGuards, SEND_DEADLINE_MS } from "./redis-guards";
 import { BodyError, type BodyItem, parseBody, readBody } from "./request-body";
 
 export interface IngestOptions {
@@ -221,21 +222,39 @@ export function createIngestComponent(config: Config, deps: IngestDeps): IngestC
         value: JSON.stringify(record),
       });
     }
-    try {
-      await p.send(messages);
-    } catch (err) {
-      await guards.release(partner.partnerId, freshIds, claimToken).catch((releaseErr) => {
-        logger.error({ err: releaseErr, receipt }, "could not release idempotency claims");
+    const release = () =>
+      guards.release(partner.partnerId, freshIds, claimToken).catch((err) => {
+        logger.error({ err, receipt }, "could not release idempotency claims");
       });
-      logger.warn({ err, receipt, partner: partner.partnerId }, "produce failed; answering 503");
+    // Once the events are in Kafka their marks must be committed, or a retry would be produced again.
+    const commitMarks = () =>
+      withRetries(() => guards.commit(partner.partnerId, freshIds)).catch((err) =>
+        logger.error({ err, receipt }, "could not commit idempotency marks"),
+      );
+    const sent = p.send(messages);
+    const ack = await awaitAck(sent, SEND_DEADLINE_MS);
+    if (ack.kind === "failed") {
+      await release();
+      logger.warn(
+        { err: ack.error, receipt, partner: partner.partnerId },
+        "produce failed; answering 503",
+      );
       throw new HttpError(503, "could not write to Kafka; nothing was accepted, retry shortly", {
         "retry-after": "2",
       });
     }
-    // The events are in Kafka now: a failed commit must not turn the 202 into an error.
-    await guards
-      .commit(partner.partnerId, freshIds)
-      .catch((err) => logger.error({ err, receipt }, "could not commit idempotency marks"));
+    if (ack.kind === "late") {
+      // Still in flight: the claims stay pending (a retry meanwhile gets 503) and are settled
+      // when Kafka answers, so a retry after that is either a duplicate or produced afresh.
+      sent.then(commitMarks, release);
+      logger.warn({ receipt, partner: partner.partnerId }, "produce too slow; answering 503");
+      throw new HttpError(
+        503,
+        "Kafka did not acknowledge in time; retry later (events that were written are then reported as duplicates)",
+        { "retry-after": "10" },
+      );
+    }
+    await commitMarks();
 
     metrics.events.inc({ partner: partner.partnerId, outcome: "accepted" }, fresh.length);
     if (duplicates)

@@ -20,8 +20,17 @@
 import type { Redis } from "ioredis";
 
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
-/** Longer than the producer's worst case (bounded retries, ~30 s), short enough that a crash blocks retries only briefly. */
-export const PENDING_TTL_MS = 120_000;
+/**
+ * A request waits this long for Kafka's acknowledgement before answering 503;
+ * its claims stay pending until the send settles (see the ingest server).
+ */
+export const SEND_DEADLINE_MS = 30_000;
+/**
+ * Far longer than the deadline, so a claim outlives a slow send; short enough
+ * that a crash blocks a retry only briefly. Should a send outlive even this, a
+ * retry can reach Kafka twice, and the aggregator and the batch drop the copy.
+ */
+export const PENDING_TTL_MS = 180_000;
 
 export const rateLimitKey = (partnerId: string) => `ingest:rate:{${partnerId}}`;
 export const seenKey = (partnerId: string, eventId: string) =>
