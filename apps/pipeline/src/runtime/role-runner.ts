@@ -54,16 +54,21 @@ export async function runComponents(
     }, opts.stopDeadlineMs ?? 30_000);
     deadline.unref();
     stopping = (async () => {
+      // Every component gets its stop even when an earlier one failed; the first failure is reported.
+      const failures: string[] = [];
       for (const component of [...started].reverse()) {
         try {
           await component.stop();
           logger.info({ component: component.name }, "stopped");
         } catch (err) {
           logger.error({ err, component: component.name }, "stop failed");
+          const message = err instanceof Error ? err.message : String(err);
+          failures.push(`${component.name}: ${message.split("\n")[0]}`);
         }
       }
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       clearTimeout(deadline);
+      if (failures.length) throw new Error(`stop failed: ${failures.join("; ")}`);
     })();
     return stopping;
   };
@@ -71,7 +76,10 @@ export async function runComponents(
   const onSignal = (signal: NodeJS.Signals) => {
     stopAll(signal).then(
       () => process.exit(0),
-      () => process.exit(1),
+      (err: Error) => {
+        process.stderr.write(`adclick: ${err.message}\n`);
+        process.exit(1);
+      },
     );
   };
   process.once("SIGTERM", onSignal);
@@ -84,7 +92,8 @@ export async function runComponents(
       logger.info({ component: component.name }, "started");
     }
   } catch (err) {
-    await stopAll("start failed");
+    // The start failure is the one to report; a failed stop after it is only logged.
+    await stopAll("start failed").catch(() => undefined);
     throw err;
   }
 }
