@@ -13,6 +13,10 @@ import { Redis } from "ioredis";
 import { Kafka, logLevel } from "kafkajs";
 
 const LOCK_KEY = "__adclick_test_lock__";
+/** Left in a database a test has used: only such a database (or an empty one) may be flushed. */
+const MARKER_KEY = "__adclick_test_db__";
+/** The test stack's own keys, which a test that wipes its Redis database must keep. */
+export const TEST_STACK_REDIS_KEYS: readonly string[] = [LOCK_KEY, MARKER_KEY];
 const TOPIC_PREFIX_RE = /^t-[0-9a-f]{10}\.$/;
 
 export interface TestStack {
@@ -86,30 +90,48 @@ export async function createTestStack(options: TestStackOptions = {}): Promise<T
   };
 }
 
-/** Claims a free Redis database index 1-15 with a lock key; the release flushes only a db we hold. */
+/**
+ * Claims a free Redis database index 1-15 (never the one REDIS_URL names) with a
+ * lock key. A database holding data is only used when a test marked it: data
+ * of anything else is never flushed.
+ */
 async function claimRedisDb(
   baseUrl: string,
   id: string,
 ): Promise<{ redisUrl: string; redisDb: number; release(): Promise<void> }> {
+  const ownIndex = Number(new URL(baseUrl).pathname.slice(1) || "0");
+  const candidates = [...Array(15).keys()].map((i) => i + 1).filter((i) => i !== ownIndex);
   for (let attempt = 0; attempt < 60; attempt++) {
-    for (const index of shuffle([...Array(15).keys()].map((i) => i + 1))) {
+    for (const index of shuffle(candidates)) {
       const url = new URL(baseUrl);
       url.pathname = `/${index}`;
       const redis = new Redis(url.toString(), { lazyConnect: true, maxRetriesPerRequest: 1 });
       await redis.connect();
-      const claimed = await redis.set(LOCK_KEY, id, "EX", 3600, "NX");
-      if (claimed === "OK") {
-        // A db left behind by a crashed run holds only test data; start clean but keep our lock.
+      try {
+        if ((await redis.set(LOCK_KEY, id, "EX", 3600, "NX")) !== "OK") continue;
         const keys = await redis.dbsize();
-        if (keys > 1) {
-          await redis.flushdb();
-          await redis.set(LOCK_KEY, id, "EX", 3600);
+        if (keys > 1 && !(await redis.exists(MARKER_KEY))) {
+          // Someone else's data: leave the database alone.
+          await redis.del(LOCK_KEY);
+          continue;
         }
-        await redis.quit();
+        // A database left behind by a crashed test holds only test data: start clean.
+        if (keys > 1) await redis.flushdb();
+        await redis.set(LOCK_KEY, id, "EX", 3600);
+        await redis.set(MARKER_KEY, "1");
+        // Tests run well under the lock's hour; keep it alive for a slow one all the same.
+        const keepAlive = setInterval(() => {
+          const r = new Redis(url.toString(), { maxRetriesPerRequest: 1 });
+          r.expire(LOCK_KEY, 3600)
+            .catch(() => undefined)
+            .finally(() => r.disconnect());
+        }, 600_000);
+        keepAlive.unref();
         return {
           redisUrl: url.toString(),
           redisDb: index,
           async release() {
+            clearInterval(keepAlive);
             const r = new Redis(url.toString(), { maxRetriesPerRequest: 1 });
             try {
               if ((await r.get(LOCK_KEY)) === id) await r.flushdb();
@@ -118,12 +140,15 @@ async function claimRedisDb(
             }
           },
         };
+      } finally {
+        await redis.quit();
       }
-      await redis.quit();
     }
     await new Promise((r) => setTimeout(r, 1000));
   }
-  throw new Error("no free Redis database index 1-15 for the test (all locked)");
+  throw new Error(
+    "no free Redis database index 1-15 for the test (all locked, or holding data that is not a test's)",
+  );
 }
 
 async function deleteTopics(brokers: string[], prefix: string): Promise<void> {

@@ -7,7 +7,7 @@ import { type ClickRecord, topicName } from "@adclick/shared";
 import { Redis } from "ioredis";
 import { Kafka, logLevel } from "kafkajs";
 import { afterEach, describe, expect, it } from "vitest";
-import { createTestStack, type TestStack } from "../../../../test/stack";
+import { createTestStack, TEST_STACK_REDIS_KEYS, type TestStack } from "../../../../test/stack";
 import {
   type ExpectedCounter,
   expectedCounters,
@@ -16,7 +16,6 @@ import {
 } from "./ground-truth";
 
 const BIN = resolve(import.meta.dirname, "../../bin/adclick.mjs");
-const LOCK_KEY = "__adclick_test_lock__";
 
 interface Running {
   child: ChildProcess;
@@ -207,13 +206,13 @@ async function metric(port: number, name: string): Promise<number> {
   return line ? Number(line.split(" ").pop()) : 0;
 }
 
-/** Deletes every key of the test's Redis database except the test stack's lock: "Redis lost everything". */
+/** Deletes every key of the test's Redis database except the test stack's own: "Redis lost everything". */
 async function wipeRedis(r: Redis): Promise<void> {
   let cursor = "0";
   do {
     const [next, keys] = await r.scan(cursor, "COUNT", 1000);
     cursor = next;
-    const doomed = keys.filter((k) => k !== LOCK_KEY);
+    const doomed = keys.filter((k) => !TEST_STACK_REDIS_KEYS.includes(k));
     if (doomed.length) await r.del(...doomed);
   } while (cursor !== "0");
 }
