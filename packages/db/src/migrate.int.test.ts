@@ -4,6 +4,7 @@ import { createTestStack, type TestStack } from "../../../test/stack";
 import { connectDb, type DbConnection } from "./client";
 import { runMigrations } from "./migrate";
 import { billingPartitionName, ensureBillingPartition } from "./queries/billing-partitions";
+import { insertReconciliationResults, listReconciliationResults } from "./queries/reconciliation";
 import { billingDaily } from "./schema";
 
 let stack: TestStack;
@@ -80,5 +81,25 @@ describe("migrations", () => {
       sql`select tableoid::regclass::text as tableoid from billing_daily`,
     );
     expect(stored.rows[0]?.tableoid).toBe("billing_daily_y2026m11");
+  });
+});
+
+describe("reconciliation results", () => {
+  it("stores a check of more campaigns than one INSERT's parameters allow", async () => {
+    // 9 parameters a row: 9000 rows are 81 000 parameters, past Postgres's 65 535.
+    const rows = Array.from({ length: 9000 }, (_, i) => ({
+      day: "2026-02-03",
+      campaignId: `cmp-${i}`,
+      liveClicks: i,
+      billedClicks: i,
+      liveCostMicros: 0,
+      billedCostMicros: 0,
+      discrepancy: 0,
+      thresholdExceeded: i === 42,
+    }));
+    await insertReconciliationResults(conn.db, rows);
+    expect((await listReconciliationResults(conn.db, "2026-02-03")).length).toBe(9000);
+    const alerts = await listReconciliationResults(conn.db, "2026-02-03", true);
+    expect(alerts.map((r) => r.campaignId)).toEqual(["cmp-42"]);
   });
 });

@@ -8,11 +8,19 @@ export type NewReconciliationResult = Omit<
   "id" | "checkedAt"
 >;
 
+/** Rows per INSERT: Postgres takes at most 65 535 parameters in one statement. */
+const INSERT_CHUNK = 2000;
+
+/** Stores one check's rows in one transaction, however many campaigns it covers. */
 export async function insertReconciliationResults(
   db: DbOrTx,
   rows: NewReconciliationResult[],
 ): Promise<void> {
-  if (rows.length) await db.insert(reconciliationResults).values(rows);
+  if (rows.length === 0) return;
+  await db.transaction(async (tx) => {
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK)
+      await tx.insert(reconciliationResults).values(rows.slice(i, i + INSERT_CHUNK));
+  });
 }
 
 /** Every check of `day`, oldest first; `exceededOnly` keeps only the alerts. */
