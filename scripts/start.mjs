@@ -9,8 +9,17 @@ import { ensureDeps } from "./ensure-deps.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const adclick = join(root, "apps/pipeline/bin/adclick.mjs");
-const ingestPort = process.env.INGEST_PORT || "8080";
-const webPort = process.env.WEB_PORT || "3000";
+const ingestPort = port("INGEST_PORT", "8080");
+const webPort = port("WEB_PORT", "3000");
+
+function port(name, fallback) {
+  const value = process.env[name] || fallback;
+  if (!/^\d{1,5}$/.test(value) || Number(value) < 1 || Number(value) > 65535) {
+    console.error(`[start] ${name} must be a port number 1-65535, got "${value}"`);
+    process.exit(1);
+  }
+  return value;
+}
 
 function step(label, args) {
   console.log(`[start] ${label}`);
