@@ -67,6 +67,12 @@ export class Archiver implements Component {
   private readonly segments = new Map<string, Segment>();
   /** Partitions whose leftovers were cleaned since the last (re)assignment. */
   private readonly recovered = new Set<string>();
+  /**
+   * Per partition, the committed offset as of its assignment, moved on by each commit:
+   * messages below it are in the lake already and are never written again, whatever
+   * position a rewind (ours, or one kafkajs kept across a rebalance) fetches from.
+   */
+  private readonly committed = new Map<string, bigint>();
   private readonly datasetOf = new Map<string, LakeDataset>();
   private readonly groupId: string;
   private lock: Promise<unknown> = Promise.resolve();
@@ -114,6 +120,7 @@ export class Archiver implements Component {
       this.enqueue(async () => {
         this.segments.clear();
         this.recovered.clear();
+        this.committed.clear();
       });
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
@@ -174,11 +181,16 @@ export class Archiver implements Component {
     const dataset = this.datasetOf.get(batch.topic);
     if (!dataset) return;
     if (!this.recovered.has(key)) {
-      await this.recoverPartition(batch.topic, dataset, batch.partition);
+      this.committed.set(key, await this.recoverPartition(batch.topic, dataset, batch.partition));
       this.recovered.add(key);
     }
+    const committed = this.committed.get(key) ?? 0n;
     let segment = this.segments.get(key);
     for (const message of batch.messages) {
+      if (!segment && BigInt(message.offset) < committed) {
+        resolveOffset(message.offset);
+        continue;
+      }
       if (!segment) {
         segment = {
           topic: batch.topic,
@@ -283,6 +295,7 @@ export class Archiver implements Component {
           offset: (BigInt(segment.lastOffset) + 1n).toString(),
         },
       ]);
+      this.committed.set(`${segment.topic}:${segment.partition}`, BigInt(segment.lastOffset) + 1n);
     } catch (err) {
       // Not committed (a rebalance took the partition): undo, the new owner rewrites these events.
       logger.warn(
@@ -314,19 +327,21 @@ export class Archiver implements Component {
     );
   }
 
-  /** Removes the files of segments that were written but never committed (see the class comment). */
+  /**
+   * Removes the files of segments that were written but never committed (see the
+   * class comment); returns the partition's committed offset.
+   */
   private async recoverPartition(
     topic: string,
     dataset: LakeDataset,
     partition: number,
-  ): Promise<void> {
+  ): Promise<bigint> {
     const { lake, logger } = this.opts;
-    const intents = await lake.list(pendingPrefix(dataset, partition));
-    if (!intents.length) return;
     const offsets = await this.admin!.fetchOffsets({ groupId: this.groupId, topics: [topic] });
     const committedText =
       offsets[0]?.partitions.find((p) => p.partition === partition)?.offset ?? "-1";
     const committed = BigInt(committedText) < 0n ? 0n : BigInt(committedText);
+    const intents = await lake.list(pendingPrefix(dataset, partition));
     for (const intentKey of intents) {
       const pending = JSON.parse(
         Buffer.from(await lake.get(intentKey)).toString("utf8"),
@@ -347,6 +362,7 @@ export class Archiver implements Component {
       }
       await lake.delete(intentKey);
     }
+    return committed;
   }
 }
 
