@@ -202,17 +202,18 @@ describe("archiver", () => {
     await admin.connect();
     await ensureTopics(admin, config, ["raw", "fraud"]);
     await admin.disconnect();
-    await archiver.start();
-    try {
-      const clicks = Array.from({ length: 1200 }, (_, i) => makeClick(i));
-      const producer = kafka.producer({ idempotent: true });
-      await producer.connect();
-      await producer.send({
+    const producer = kafka.producer({ idempotent: true });
+    await producer.connect();
+    const produce = (clicks: ClickRecord[]) =>
+      producer.send({
         topic: topicName(prefix, "raw"),
         acks: -1,
         messages: clicks.map((c) => ({ key: c.campaign_id, value: JSON.stringify(c) })),
       });
-      await producer.disconnect();
+    await archiver.start();
+    try {
+      const clicks = Array.from({ length: 1200 }, (_, i) => makeClick(i));
+      await produce(clicks);
       await waitFor(
         async () => (await lakeEvents(folder, "raw")).events.length >= clicks.length,
         60_000,
@@ -229,14 +230,7 @@ describe("archiver", () => {
       for (let partition = 0; partition < config.KAFKA_TOPIC_PARTITIONS; partition++)
         consumer.seek({ topic: topicName(prefix, "raw"), partition, offset: "0" });
       const more = Array.from({ length: 300 }, (_, i) => makeClick(5000 + i));
-      const again = kafka.producer({ idempotent: true });
-      await again.connect();
-      await again.send({
-        topic: topicName(prefix, "raw"),
-        acks: -1,
-        messages: more.map((c) => ({ key: c.campaign_id, value: JSON.stringify(c) })),
-      });
-      await again.disconnect();
+      await produce(more);
       const total = clicks.length + more.length;
       await waitFor(
         async () => (await lakeEvents(folder, "raw")).events.length >= total,
@@ -248,6 +242,7 @@ describe("archiver", () => {
       expect(after.length).toBe(total);
       expect(new Set(after).size).toBe(total);
     } finally {
+      await producer.disconnect();
       await archiver.stop();
     }
     expect(await folder.list("_pending/")).toEqual([]);
