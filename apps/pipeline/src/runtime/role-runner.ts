@@ -54,7 +54,7 @@ export async function runComponents(
     }, opts.stopDeadlineMs ?? 30_000);
     deadline.unref();
     stopping = (async () => {
-      // Every component gets its stop even when an earlier one failed; the first failure is reported.
+      // Every component gets its stop even when an earlier one failed; every failure is reported.
       const failures: string[] = [];
       for (const component of [...started].reverse()) {
         try {
