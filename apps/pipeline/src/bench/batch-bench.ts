@@ -1,9 +1,6 @@
-import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { connectDb } from "@adclick/db/client";
 import { createAdvertiser, createCampaign } from "@adclick/db/queries";
 import { createTestDatabase } from "@adclick/db/testing";
@@ -12,6 +9,7 @@ import type { BatchResult } from "../batch/batch-job";
 import { FileLakeStore } from "../lake/file-lake-store";
 import { segmentFileKey } from "../lake/lake-layout";
 import { SegmentWriter } from "../lake/segment-writer";
+import { runChild } from "./run-child";
 
 export interface BatchBenchOptions {
   events: number;
@@ -183,16 +181,10 @@ interface ChildOutput {
   peakRssBytes: number;
 }
 
-async function runBatchChild(input: Record<string, unknown>): Promise<ChildOutput> {
-  const child = spawn(process.execPath, ["--import", TSX, CHILD, JSON.stringify(input)], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  let stdout = "";
-  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
-  if (code !== 0) throw new Error(`the batch process exited with ${code}`);
-  return JSON.parse(stdout.trim().split("\n").pop() ?? "") as ChildOutput;
+function runBatchChild(input: Record<string, unknown>): Promise<ChildOutput> {
+  return runChild<ChildOutput>(
+    new URL("./batch-child.ts", import.meta.url),
+    input,
+    "the batch process",
+  );
 }
-
-const TSX = createRequire(import.meta.url).resolve("tsx");
-const CHILD = fileURLToPath(new URL("./batch-child.ts", import.meta.url));

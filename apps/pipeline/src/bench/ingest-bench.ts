@@ -9,9 +9,7 @@
  * used during the phase. Everything lives under a throwaway topic prefix,
  * database and partner id, removed at the end.
  */
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { fileURLToPath } from "node:url";
 import { connectDb } from "@adclick/db/client";
 import { createAdvertiser, createCampaign, createPartner } from "@adclick/db/queries";
 import { createTestDatabase } from "@adclick/db/testing";
@@ -25,6 +23,7 @@ import { registerLz4Codec } from "../kafka/lz4-codec";
 import { ensureTopics } from "../kafka/topics";
 import { createLogger } from "../runtime/logger";
 import type { OpsState } from "../runtime/ops-routes";
+import { runChild } from "./run-child";
 
 export interface IngestBenchOptions {
   /** Seconds per phase (each phase is at most 60 s). */
@@ -325,21 +324,5 @@ function runLoad(args: {
   campaigns: number;
   runId: string;
 }): Promise<LoadResult> {
-  const script = fileURLToPath(new URL("./ingest-load.ts", import.meta.url));
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", script, JSON.stringify(args)], {
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    let out = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.once("error", reject);
-    child.once("exit", (code) => {
-      if (code !== 0) return reject(new Error(`load generator exited with ${code}`));
-      try {
-        resolve(JSON.parse(out.trim().split("\n").at(-1) ?? "{}") as LoadResult);
-      } catch (err) {
-        reject(err);
-      }
-    });
-  });
+  return runChild<LoadResult>(new URL("./ingest-load.ts", import.meta.url), args, "load generator");
 }
