@@ -68,9 +68,12 @@ select ${CLICK_COLUMNS} from (
   where r.event_id in (select event_id from dup_ids)
 ) ranked
 where copy_rank = 1`,
+  // An outer join rather than NOT EXISTS: engines plan the correlated form as a
+  // delim join that materialises every column of the day before filtering.
   `create view day_clicks as
-select ${CLICK_COLUMNS} from day_raw r
-where not exists (select 1 from dup_ids d where d.event_id = r.event_id)
+select ${CLICK_COLUMNS.replace(/(\w+)/g, "r.$1")} from day_raw r
+left join dup_ids d on d.event_id = r.event_id
+where d.event_id is null
 union all
 select ${CLICK_COLUMNS} from dup_winners`,
 ];
@@ -132,38 +135,24 @@ export function billingRowsSql(defaultIpClass: number): string {
    and v.user_over = (fu.user_id is not null)
   left join analyst_verdicts a on a.partner_id = c.partner_id and a.event_id = c.event_id
   left join campaign_meta m on m.campaign_id = c.campaign_id
-), per_user as (
-  -- one row per (campaign, dimension value, user): a plain hash aggregate, so unique
-  -- users below are a count of rows instead of a count(distinct) per grouping set
-  select campaign_id,
-         case
-           when grouping(country) = 0 then 'country:' || country
-           when grouping(device) = 0 then 'device:' || device
-           when grouping(partner_id) = 0 then 'partner:' || partner_id
-           else 'all'
-         end as dimension,
-         grouping(country) = 0 and country is null as null_country,
-         min(advertiser_id) as advertiser_id,
-         count(*) filter (where verdict < 2) as clicks,
-         coalesce(sum(cost_micros) filter (where verdict < 2), 0) as cost_micros,
-         count(*) filter (where verdict = 2) as fraud_clicks,
-         count(*) filter (where verdict = 1) as suspicious_clicks,
-         count(*) filter (where verdict is null) as unscored
-  from labeled
-  group by grouping sets ((campaign_id, user_id), (campaign_id, country, user_id),
-    (campaign_id, device, user_id), (campaign_id, partner_id, user_id))
 )
 select campaign_id,
+       case
+         when grouping(country) = 0 then 'country:' || country
+         when grouping(device) = 0 then 'device:' || device
+         when grouping(partner_id) = 0 then 'partner:' || partner_id
+         else 'all'
+       end as dimension,
        min(advertiser_id) as advertiser_id,
-       dimension,
-       cast(sum(clicks) as double) as clicks,
-       cast(count(*) filter (where clicks > 0) as double) as unique_users,
-       cast(sum(cost_micros) as double) as cost_micros,
-       cast(sum(fraud_clicks) as double) as fraud_clicks,
-       cast(sum(suspicious_clicks) as double) as suspicious_clicks,
-       cast(sum(unscored) as double) as unscored
-from per_user
-where not null_country
-group by campaign_id, dimension
+       cast(count(*) filter (where verdict < 2) as double) as clicks,
+       cast(count(distinct user_id) filter (where verdict < 2) as double) as unique_users,
+       cast(coalesce(sum(cost_micros) filter (where verdict < 2), 0) as double) as cost_micros,
+       cast(count(*) filter (where verdict = 2) as double) as fraud_clicks,
+       cast(count(*) filter (where verdict = 1) as double) as suspicious_clicks,
+       cast(count(*) filter (where verdict is null) as double) as unscored
+from labeled
+group by grouping sets ((campaign_id), (campaign_id, country), (campaign_id, device),
+  (campaign_id, partner_id))
+having grouping(country) = 1 or country is not null
 order by campaign_id, dimension`;
 }
