@@ -51,6 +51,8 @@ export interface IngestOptions {
   maxBatchBytes: number;
   /** Above this many unacknowledged bytes, requests get 503 instead of queueing. */
   maxInFlightBytes: number;
+  /** A request waits this long for Kafka's acknowledgement, then answers 503 (see SEND_DEADLINE_MS). */
+  sendDeadlineMs: number;
   keyCacheTtlMs: number;
   campaignCacheTtlMs: number;
   trustedProxies: string[];
@@ -64,6 +66,7 @@ export const DEFAULT_INGEST_OPTIONS: Omit<IngestOptions, "port"> = {
   lingerMs: 5,
   maxBatchBytes: 1024 * 1024,
   maxInFlightBytes: 64 * 1024 * 1024,
+  sendDeadlineMs: SEND_DEADLINE_MS,
   keyCacheTtlMs: 5_000,
   campaignCacheTtlMs: 10_000,
   trustedProxies: [],
@@ -232,7 +235,7 @@ export function createIngestComponent(config: Config, deps: IngestDeps): IngestC
         logger.error({ err, receipt }, "could not commit idempotency marks"),
       );
     const sent = p.send(messages);
-    const ack = await awaitAck(sent, SEND_DEADLINE_MS);
+    const ack = await awaitAck(sent, options.sendDeadlineMs);
     if (ack.kind === "failed") {
       await release();
       logger.warn(

@@ -1,4 +1,5 @@
 /** Helpers for the ingest's integration tests (not used in production code). */
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { createServer } from "node:net";
 import { Kafka, type KafkaMessage, logLevel } from "kafkajs";
 import { registerLz4Codec } from "../kafka/lz4-codec";
@@ -99,4 +100,38 @@ export function click(
     ts: new Date().toISOString(),
     ...overrides,
   };
+}
+
+/** The pid of the process listening on TCP `port` of this machine (from Linux's /proc), or null. */
+export function pidListeningOn(port: number): number | null {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, "0");
+  const inodes = new Set<string>();
+  for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    for (const line of readOrEmpty(table).split("\n").slice(1)) {
+      // sl local_address rem_address st … inode; state 0A is LISTEN.
+      const f = line.trim().split(/\s+/);
+      if (f[3] === "0A" && f[1]?.endsWith(`:${hexPort}`) && f[9]) inodes.add(f[9]);
+    }
+  }
+  if (inodes.size === 0) return null;
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    for (const fd of listOrEmpty(`/proc/${pid}/fd`)) {
+      const inode = /^socket:\[(\d+)\]$/.exec(linkOrEmpty(`/proc/${pid}/fd/${fd}`))?.[1];
+      if (inode && inodes.has(inode)) return Number(pid);
+    }
+  }
+  return null;
+}
+
+// Processes come and go while /proc is walked: a vanished entry is skipped.
+const readOrEmpty = (path: string) => attempt(() => readFileSync(path, "utf8"), "");
+const listOrEmpty = (path: string) => attempt(() => readdirSync(path), [] as string[]);
+const linkOrEmpty = (path: string) => attempt(() => readlinkSync(path), "");
+
+function attempt<T>(fn: () => T, fallback: T): T {
+  try {
+    return fn();
+  } catch {
+    return fallback;
+  }
 }
