@@ -2,9 +2,9 @@
  * The nightly batch as SQL: the one place of batch logic besides the fraud
  * scoring (which is `scoreClick` from @adclick/shared, the stream's code, run
  * once per scoring class: see scoring-classes.ts). Plain SQL (window
- * functions, NOT EXISTS, GROUPING SETS, FILTER), so the same statements run on
- * DuckDB here and on Spark SQL or Trino when one machine is outgrown (see the
- * README's "Batch at scale").
+ * functions, outer joins, GROUPING SETS, count(distinct), FILTER), so the same
+ * statements run on DuckDB here and on Spark SQL or Trino when one machine is
+ * outgrown (see the README's "Batch at scale").
  *
  * Nothing the size of the day is materialised: `day_raw` and `day_clicks` are
  * views over the Parquet files (DuckDB reads only the columns a query needs),
@@ -68,7 +68,7 @@ select ${CLICK_COLUMNS} from (
   where r.event_id in (select event_id from dup_ids)
 ) ranked
 where copy_rank = 1`,
-  // An outer join rather than NOT EXISTS: engines plan the correlated form as a
+  // An outer join rather than NOT EXISTS: DuckDB plans the correlated form as a
   // delim join that materialises every column of the day before filtering.
   `create view day_clicks as
 select ${CLICK_COLUMNS.replace(/(\w+)/g, "r.$1")} from day_raw r
