@@ -74,6 +74,12 @@ function stop(code = 0) {
 }
 process.on("SIGINT", () => stop(0));
 process.on("SIGTERM", () => stop(0));
+// npm does not always pass a SIGTERM on to this script (`timeout 60 npm start` leaves it
+// running): when the parent that started us is gone, stop as if signalled.
+const parentPid = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parentPid) stop(0);
+}, 1000).unref();
 
 async function waitFor(url, label, timeoutMs) {
   const until = Date.now() + timeoutMs;
