@@ -50,6 +50,7 @@ function launch(name, cmd, args) {
       stop(1);
     }
   });
+  child.launchedAs = name;
   children.push(child);
   return child;
 }
@@ -58,20 +59,28 @@ let stopping = false;
 function stop(code = 0) {
   if (stopping) return;
   stopping = true;
-  for (const child of children) {
-    if (child.exitCode !== null) continue;
+  const deadline = setTimeout(() => process.exit(code), 35_000);
+  deadline.unref();
+  // The simulator first, so it does not post to an ingest that is already stopping.
+  const simulator = children.filter((c) => c.launchedAs === "simulator");
+  const rest = children.filter((c) => c.launchedAs !== "simulator");
+  terminate(simulator)
+    .then(() => terminate(rest))
+    .then(() => process.exit(code));
+}
+
+function terminate(group) {
+  const running = group.filter((c) => c.exitCode === null && c.signalCode === null);
+  for (const child of running) {
     try {
       process.kill(-child.pid, "SIGTERM");
     } catch {
       child.kill("SIGTERM");
     }
   }
-  const deadline = setTimeout(() => process.exit(code), 35_000);
-  deadline.unref();
-  Promise.all(
-    children.map((c) => (c.exitCode === null ? new Promise((r) => c.on("exit", r)) : null)),
-  ).then(() => process.exit(code));
+  return Promise.all(running.map((c) => new Promise((r) => c.once("exit", r))));
 }
+
 process.on("SIGINT", () => stop(0));
 process.on("SIGTERM", () => stop(0));
 // npm does not always pass a SIGTERM on to this script (`timeout 60 npm start` leaves it
