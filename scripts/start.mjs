@@ -81,8 +81,8 @@ function terminate(group) {
   return Promise.all(running.map((c) => new Promise((r) => c.once("exit", r))));
 }
 
-process.on("SIGINT", () => stop(0));
-process.on("SIGTERM", () => stop(0));
+// SIGHUP too: closing the terminal must not leave the servers running in their own groups.
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, () => stop(0));
 // npm does not always pass a SIGTERM on to this script (`timeout 60 npm start` leaves it
 // running): when the parent that started us is gone, stop as if signalled.
 const parentPid = process.ppid;
