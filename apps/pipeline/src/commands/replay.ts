@@ -37,12 +37,16 @@ export function registerReplayCommand(program: Command): void {
     .option("--fetch-bytes <n>", "bytes fetched per partition per request (default 4194304)")
     .action(async (opts: { from: string; force?: boolean; fetchBytes?: string }) => {
       const fromMs = parseTime(opts.from);
+      const rawFetchBytes = opts.fetchBytes;
       // Digits only, like every other count option: `1.5e3` or `0x800` are refused.
-      const fetchBytes = opts.fetchBytes === undefined ? undefined : Number(opts.fetchBytes);
-      if (fetchBytes !== undefined && !(/^\d+$/.test(opts.fetchBytes!) && fetchBytes >= 1024))
+      if (
+        rawFetchBytes !== undefined &&
+        !(/^\d+$/.test(rawFetchBytes) && Number(rawFetchBytes) >= 1024)
+      )
         throw new Error(
-          `--fetch-bytes must be an integer of at least 1024, got "${opts.fetchBytes}"`,
+          `--fetch-bytes must be an integer of at least 1024, got "${rawFetchBytes}"`,
         );
+      const fetchBytes = rawFetchBytes === undefined ? undefined : Number(rawFetchBytes);
       const config = readConfig();
       const logger = createLogger(config.LOG_LEVEL, "replay");
       const db = connectDb(config.DATABASE_URL, { max: 1, applicationName: "adclick-replay" });

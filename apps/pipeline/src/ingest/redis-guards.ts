@@ -21,8 +21,9 @@ import type { Redis } from "ioredis";
 
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 /**
- * A request waits this long for Kafka's acknowledgement before answering 503;
- * its claims stay pending until the send settles (see the ingest server).
+ * How long a request waits for Kafka's acknowledgement before answering 503, by
+ * default (the ingest's `sendDeadlineMs`); its claims stay pending until the
+ * send settles (see the ingest server).
  */
 export const SEND_DEADLINE_MS = 30_000;
 /**
