@@ -50,11 +50,11 @@ function launch(name, cmd, args) {
       stop(1);
     }
   });
-  child.launchedAs = name;
   children.push(child);
   return child;
 }
 
+let simulator = null;
 let stopping = false;
 function stop(code = 0) {
   if (stopping) return;
@@ -62,10 +62,8 @@ function stop(code = 0) {
   const deadline = setTimeout(() => process.exit(code), 35_000);
   deadline.unref();
   // The simulator first, so it does not post to an ingest that is already stopping.
-  const simulator = children.filter((c) => c.launchedAs === "simulator");
-  const rest = children.filter((c) => c.launchedAs !== "simulator");
-  terminate(simulator)
-    .then(() => terminate(rest))
+  terminate(children.filter((c) => c === simulator))
+    .then(() => terminate(children.filter((c) => c !== simulator)))
     .then(() => process.exit(code));
 }
 
@@ -107,7 +105,7 @@ launch("dashboard", "npm", ["run", "-w", "@adclick/web", "serve"]);
 await waitFor(`http://127.0.0.1:${ingestPort}/readyz`, "the pipeline", 120_000);
 
 // The simulator posts with the demo partners' keys that `adclick seed` wrote.
-launch("simulator", "node", [adclick, "simulate", "--rate", "50", "--duration", "0"]);
+simulator = launch("simulator", "node", [adclick, "simulate", "--rate", "50", "--duration", "0"]);
 await waitFor(`http://127.0.0.1:${webPort}/login`, "the dashboard", 600_000);
 
 console.log(`
