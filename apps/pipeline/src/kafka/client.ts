@@ -6,6 +6,7 @@
 import type { Config } from "@adclick/shared";
 import { Kafka, type KafkaConfig, type LogEntry, logLevel } from "kafkajs";
 import type { Logger } from "../runtime/logger";
+import { usePooledEncoderBuffers } from "./pooled-encoder";
 
 const kafkaLevelFor: Record<string, logLevel> = {
   trace: logLevel.DEBUG,
@@ -34,6 +35,7 @@ function logCreatorFor(logger: Logger): KafkaConfig["logCreator"] {
  * A kafkajs client for `clientId` (for example `adclick-ingest`). Pass `logger`
  * to see kafkajs's own messages at the logger's level; without it kafkajs is
  * quiet. `overrides` adjusts timeouts and retries where a caller needs to.
+ * Installs the pooled kafkajs encoder (see pooled-encoder.ts) first.
  */
 export function createKafka(
   config: Config,
@@ -41,6 +43,7 @@ export function createKafka(
   logger?: Logger,
   overrides: Partial<KafkaConfig> = {},
 ): Kafka {
+  usePooledEncoderBuffers();
   return new Kafka({
     clientId,
     brokers: config.KAFKA_BROKERS,
