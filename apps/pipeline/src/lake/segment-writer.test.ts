@@ -114,4 +114,11 @@ describe("SegmentWriter", () => {
     expect(read.map((c) => c.event_id)).toEqual(values.map((_, i) => `e${i}`));
     expect(read[20_000]!.referrer).toBe(huge.referrer);
   });
+
+  it("refuses a second encode while one runs", async () => {
+    const value = [Buffer.from(JSON.stringify(click(0, BASE)))];
+    const first = writer.encode(value);
+    await expect(writer.encode(value)).rejects.toThrow(/another encode runs/);
+    expect((await first).events).toBe(1);
+  });
 });

@@ -73,6 +73,7 @@ export class SegmentWriter {
   private sequence = 0;
   /** Scratch for writing a segment's NDJSON (allocated once: fresh memory is slow to touch). */
   private readonly chunk = Buffer.allocUnsafe(4 * 1024 * 1024);
+  private busy = false;
 
   private async connection(): Promise<DuckDBConnection> {
     if (this.conn) return this.conn;
@@ -89,14 +90,21 @@ export class SegmentWriter {
     values: readonly (Buffer | null)[],
     options: { fraud?: boolean } = {},
   ): Promise<EncodedSegment> {
-    const conn = await this.connection();
-    const hours = groupByHourHint(values);
-    if (hours.lines === 0) return { files: [], events: 0, malformed: values.length };
-    const files =
-      (hours.byHour && (await this.encodeHours(conn, hours.byHour, options))) ??
-      (await this.encodePartitioned(conn, values, options));
-    const events = files.reduce((sum, f) => sum + f.events, 0);
-    return { files, events, malformed: values.length - events };
+    // One segment at a time: they share the scratch buffer and the DuckDB connection.
+    if (this.busy) throw new Error("SegmentWriter.encode called while another encode runs");
+    this.busy = true;
+    try {
+      const conn = await this.connection();
+      const hours = groupByHourHint(values);
+      if (hours.lines === 0) return { files: [], events: 0, malformed: values.length };
+      const files =
+        (hours.byHour && (await this.encodeHours(conn, hours.byHour, options))) ??
+        (await this.encodePartitioned(conn, values, options));
+      const events = files.reduce((sum, f) => sum + f.events, 0);
+      return { files, events, malformed: values.length - events };
+    } finally {
+      this.busy = false;
+    }
   }
 
   /**
