@@ -29,7 +29,13 @@ type EncoderClass = (new (
   nextPowerOfTwo(value: number): number;
 };
 
-let classes: { reference: EncoderClass; pooled: EncoderClass } | null = null;
+interface Installed {
+  reference: EncoderClass;
+  pooled: EncoderClass;
+}
+/** Marks the installed encoder: kafkajs's module cache outlives a re-evaluated copy of this module. */
+const INSTALLED = Symbol.for("adclick.kafkajs.pooled-encoder");
+let classes: Installed | null = null;
 
 /** Installs the pooled encoder (once); false when the installed kafkajs is not the patched version. */
 export function usePooledEncoderBuffers(): boolean {
@@ -37,7 +43,11 @@ export function usePooledEncoderBuffers(): boolean {
   const { version } = require("kafkajs/package.json") as { version: string };
   if (version !== PATCHED_VERSION) return false;
   const path = require.resolve("kafkajs/src/protocol/encoder.js");
-  const Encoder = require(path) as EncoderClass;
+  const Encoder = require(path) as EncoderClass & { [INSTALLED]?: Installed };
+  if (Encoder[INSTALLED]) {
+    classes = Encoder[INSTALLED];
+    return true;
+  }
   const cached = require.cache[path];
   if (!cached) return false;
   const zeroFilledGrowth = Encoder.prototype.ensureAvailable;
@@ -63,12 +73,13 @@ export function usePooledEncoderBuffers(): boolean {
       zeroFilledGrowth.call(this, length);
     }
   }
-  cached.exports = PooledEncoder;
   classes = { reference: ReferenceEncoder, pooled: PooledEncoder };
+  Object.defineProperty(PooledEncoder, INSTALLED, { value: classes });
+  cached.exports = PooledEncoder;
   return true;
 }
 
 /** The shipped and the pooled encoder classes, once installed. */
-export function encoderClasses(): { reference: EncoderClass; pooled: EncoderClass } | null {
+export function encoderClasses(): Installed | null {
   return classes;
 }
