@@ -1,4 +1,4 @@
-const HOUR_MS = 3_600_000;
+export const HOUR_MS = 3_600_000;
 const TS_KEY = Buffer.from('"ts":');
 const MAX_DIGITS = 16;
 
@@ -24,8 +24,12 @@ export function eventHourHint(value: Buffer): number | null {
   if (i === start) return null;
   const end = value[i];
   if (end !== 0x2c && end !== 0x7d && !(end !== undefined && isSpace(end))) return null;
-  const ts = negative ? -n : n;
-  return Math.floor(ts / HOUR_MS) * HOUR_MS;
+  return hourStartOf(negative ? -n : n);
+}
+
+/** Start of the UTC hour holding `ms` (epoch ms). */
+export function hourStartOf(ms: number): number {
+  return Math.floor(ms / HOUR_MS) * HOUR_MS;
 }
 
 function isSpace(b: number): boolean {

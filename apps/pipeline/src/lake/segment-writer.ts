@@ -3,7 +3,7 @@ import { type FileHandle, mkdir, open, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
-import { eventHourHint } from "./event-hour-hint";
+import { eventHourHint, HOUR_MS, hourStartOf } from "./event-hour-hint";
 
 /** One Parquet file of a segment: the events of one event-time hour, in Kafka order. */
 export interface SegmentFile {
@@ -21,7 +21,6 @@ export interface EncodedSegment {
   malformed: number;
 }
 
-const HOUR_MS = 3_600_000;
 const NEWLINE = Buffer.from("\n");
 
 /** Lake columns, in file order, as read_json types. Times are epoch ms, money integer micros. */
@@ -135,7 +134,8 @@ export class SegmentWriter {
           )
         ).getRowObjectsJS() as Array<{ n: number; lo: number | null; hi: number | null }>;
         if (!row || row.n === 0) continue;
-        if (hourOf(row.lo!) !== hourStartMs || hourOf(row.hi!) !== hourStartMs) return null;
+        if (hourStartOf(row.lo!) !== hourStartMs || hourStartOf(row.hi!) !== hourStartMs)
+          return null;
         files.push({ hourStartMs, events: row.n, body: await readFile(output) });
       } finally {
         await rm(input, { force: true });
@@ -259,11 +259,7 @@ async function writeLines(path: string, values: readonly Buffer[], chunk: Buffer
           continue;
         }
       }
-      const start = used;
-      used += value.copy(chunk, used);
-      if (value.includes(10)) {
-        for (let i = start; i < used; i++) if (chunk[i] === 10) chunk[i] = 32;
-      }
+      used += oneLine(value).copy(chunk, used);
       chunk[used++] = 10;
     }
     await writeAll(handle, chunk, used);
@@ -276,8 +272,6 @@ async function writeAll(handle: FileHandle, buffer: Buffer, length: number): Pro
   for (let done = 0; done < length; )
     done += (await handle.write(buffer, done, length - done)).bytesWritten;
 }
-
-const hourOf = (ms: number) => Math.floor(ms / HOUR_MS) * HOUR_MS;
 
 /** The value with raw newlines (JSON whitespace outside strings, invalid inside) turned into spaces. */
 function oneLine(value: Buffer): Buffer {
