@@ -8,6 +8,10 @@ import { Kafka, type KafkaConfig, type LogEntry, logLevel } from "kafkajs";
 import type { Logger } from "../runtime/logger";
 import { usePooledEncoderBuffers } from "./pooled-encoder";
 
+// At import, not per client: kafkajs loads its record encoders on the first produce of the
+// process, whichever client makes it, and only those loaded after this see the pooled encoder.
+usePooledEncoderBuffers();
+
 const kafkaLevelFor: Record<string, logLevel> = {
   trace: logLevel.DEBUG,
   debug: logLevel.DEBUG,
@@ -35,7 +39,6 @@ function logCreatorFor(logger: Logger): KafkaConfig["logCreator"] {
  * A kafkajs client for `clientId` (for example `adclick-ingest`). Pass `logger`
  * to see kafkajs's own messages at the logger's level; without it kafkajs is
  * quiet. `overrides` adjusts timeouts and retries where a caller needs to.
- * Installs the pooled kafkajs encoder (see pooled-encoder.ts) first.
  */
 export function createKafka(
   config: Config,
@@ -43,7 +46,6 @@ export function createKafka(
   logger?: Logger,
   overrides: Partial<KafkaConfig> = {},
 ): Kafka {
-  usePooledEncoderBuffers();
   return new Kafka({
     clientId,
     brokers: config.KAFKA_BROKERS,

@@ -17,7 +17,7 @@ import { createRequire } from "node:module";
 const require = createRequire(import.meta.url);
 const PATCHED_VERSION = "2.2.4";
 
-export interface KafkajsEncoder {
+interface KafkajsEncoder {
   buf: Buffer;
   offset: number;
   readonly buffer: Buffer;
