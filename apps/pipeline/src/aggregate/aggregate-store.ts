@@ -9,6 +9,12 @@ export const stateKey = (campaignId: string, topic: string, partition: number) =
 /** Present while Redis holds the counters of a partition; its loss means a rebuild. */
 export const partitionMarkerKey = (topic: string, partition: number) =>
   `aggpartition:${topic}:${partition}`;
+/**
+ * Present while a rebuild of a partition's counters is decided but its seek not yet
+ * committed: the offset to rebuild from. Whoever owns the partition next resumes it.
+ */
+export const pendingRebuildKey = (topic: string, partition: number) =>
+  `aggrebuild:${topic}:${partition}`;
 /** Hash partition → watermark (max event time seen, epoch ms) for the dashboard. */
 export const watermarkKey = (topic: string) => `aggwatermark:${topic}`;
 export const epochKey = (groupId: string) => `aggepoch:${groupId}`;
@@ -49,6 +55,8 @@ export interface Positioned {
 
 export interface PartitionState {
   markerPresent: boolean;
+  /** Offset a decided rebuild starts from, until consumption has gone back there. */
+  pendingRebuildFrom: number | null;
   /** Stored offset per campaign asked for (null: no state). */
   states: Map<string, number | null>;
 }
@@ -110,13 +118,14 @@ export class AggregateStore {
     return this.r.incr(key);
   }
 
-  /** One round trip: the partition marker and the offset states of campaigns not seen yet. */
+  /** One round trip: the partition marker, a pending rebuild, and the offset states of campaigns not seen yet. */
   async partitionState(
     partition: number,
     unknownCampaigns: readonly string[],
   ): Promise<PartitionState> {
     const pipe = this.r.pipeline();
     pipe.exists(partitionMarkerKey(this.topic, partition));
+    pipe.get(pendingRebuildKey(this.topic, partition));
     for (const c of unknownCampaigns) pipe.hget(stateKey(c, this.topic, partition), "offset");
     const results = (await pipe.exec()) ?? [];
     const value = (i: number): unknown => {
@@ -126,10 +135,15 @@ export class AggregateStore {
     };
     const states = new Map<string, number | null>();
     unknownCampaigns.forEach((c, i) => {
-      const v = value(i + 1) as string | null;
+      const v = value(i + 2) as string | null;
       states.set(c, v === null ? null : Number(v));
     });
-    return { markerPresent: value(0) === 1, states };
+    const pending = value(1) as string | null;
+    return {
+      markerPresent: value(0) === 1,
+      pendingRebuildFrom: pending === null ? null : Number(pending),
+      states,
+    };
   }
 
   /**
@@ -328,9 +342,31 @@ export class AggregateStore {
     return { outcomes, markerKept: markerResult?.[1] === "OK" };
   }
 
-  /** Marks a partition's counters as present (fresh start or rebuild begun). */
+  /**
+   * Marks a partition's counters as present and complete up to where its
+   * consumption now starts (a fresh start, a replay, or a rebuild that has gone
+   * back to its start offset): clears any pending rebuild.
+   */
   async setMarker(partition: number): Promise<void> {
-    await this.r.set(partitionMarkerKey(this.topic, partition), String(Date.now()));
+    await this.r
+      .multi()
+      .set(partitionMarkerKey(this.topic, partition), String(Date.now()))
+      .del(pendingRebuildKey(this.topic, partition))
+      .exec();
+  }
+
+  /**
+   * Records a rebuild from `fromOffset` before the consumer seeks there. Until
+   * consumption is back at that offset (see `setMarker`), any owner of the
+   * partition seeks there first, so dying between this and the seek's commit
+   * cannot leave the counters with a hole.
+   */
+  async beginRebuild(partition: number, fromOffset: number): Promise<void> {
+    await this.r
+      .multi()
+      .set(pendingRebuildKey(this.topic, partition), String(fromOffset), "EX", STATE_TTL_S)
+      .set(partitionMarkerKey(this.topic, partition), String(Date.now()))
+      .exec();
   }
 }
 

@@ -287,6 +287,23 @@ describe("adclick aggregate (real Kafka and Redis)", () => {
     expect(await metric(agg.port, "adclick_aggregator_rebuilds_total")).toBeGreaterThan(0);
   });
 
+  it("a rebuild survives the aggregator dying between deciding it and seeking", async () => {
+    const { redis, produce } = await setup();
+    const clicks = generateStream(2000, 5);
+    const expected = expectedCounters(clicks);
+    await produce(clicks.slice(0, 1000));
+    const first = await startAggregator(["--test-kill-on-rebuild", "--session-timeout-ms", "6000"]);
+    await waitForTotals(redis, expectedCounters(clicks.slice(0, 1000)));
+    const died = new Promise((res) => first.child.once("exit", (_code, signal) => res(signal)));
+    await wipeRedis(redis);
+    await produce(clicks.slice(1000));
+    expect(await died).toBe("SIGKILL");
+    // The successor must rebuild from the horizon too, not resume at the committed offset.
+    await startAggregator();
+    await waitForTotals(redis, expected, 45_000);
+    expectExact(await snapshot(redis), expected);
+  });
+
   it("two aggregators, one paused past its session timeout: exact, and the paused one's writes are fenced", async () => {
     const { redis, produce } = await setup();
     const clicks = generateStream(30_000, 4);

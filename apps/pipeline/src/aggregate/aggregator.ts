@@ -49,6 +49,8 @@ export interface AggregatorOptions {
   heartbeatIntervalMs?: number;
   /** Test hook: pause before every flush. */
   flushDelayMs?: number;
+  /** Test hook: SIGKILL this process once a rebuild is decided, before the seek. */
+  killOnRebuild?: boolean;
   /** A trained model, once one exists. */
   model?: ClickScorer;
   /** Skip producing flagged/fraud clicks (the counters-only bench). */
@@ -219,6 +221,7 @@ export class Aggregator implements Component {
     const epoch = await this.epoch;
     const outcome = await this.processor!.process(partition, batch.messages, epoch, isStale);
     if (outcome.kind === "rebuild") {
+      if (this.o.killOnRebuild) process.kill(process.pid, "SIGKILL");
       this.consumer!.seek({ topic: this.topic, partition, offset: String(outcome.offset) });
       return;
     }

@@ -153,10 +153,22 @@ export class BatchProcessor {
       if (!stored.has(c) && !unknown.includes(c)) unknown.push(c);
     }
     const state = await o.store.partitionState(partition, unknown);
-    if (o.detectRedisLoss && !state.markerPresent) {
-      const horizon = await o.horizonOffset(partition);
+    const from = Number(messages[0]!.offset);
+    if (o.detectRedisLoss && state.pendingRebuildFrom !== null) {
+      // A rebuild was decided (maybe by an owner that died before its seek was committed).
+      if (from > state.pendingRebuildFrom) {
+        o.logger.warn(
+          { partition, offset: state.pendingRebuildFrom },
+          "resuming a pending rebuild of the partition's counters",
+        );
+        this.stored.delete(partition);
+        return { kind: "rebuild", offset: state.pendingRebuildFrom };
+      }
       await o.store.setMarker(partition);
-      if (batch[0]!.offset > horizon) return this.rebuild(partition, horizon);
+    } else if (o.detectRedisLoss && !state.markerPresent) {
+      const horizon = await o.horizonOffset(partition);
+      if (from > horizon) return this.beginRebuild(partition, horizon);
+      await o.store.setMarker(partition);
       o.logger.info({ partition }, "starting the partition's counters in Redis");
     }
     for (const [c, offset] of state.states) stored.set(c, offset);
@@ -291,8 +303,7 @@ export class BatchProcessor {
           return { kind: "fenced" };
         } else {
           await produced.catch(() => undefined);
-          await o.store.setMarker(partition);
-          return this.rebuild(partition, await o.horizonOffset(partition));
+          return this.beginRebuild(partition, await o.horizonOffset(partition));
         }
       }
     }
@@ -318,7 +329,8 @@ export class BatchProcessor {
     return { kind: "done" };
   }
 
-  private rebuild(partition: number, offset: number): BatchOutcome {
+  private async beginRebuild(partition: number, offset: number): Promise<BatchOutcome> {
+    await this.o.store.beginRebuild(partition, offset);
     this.o.metrics.rebuilds.inc();
     this.o.logger.warn(
       { partition, offset },

@@ -15,6 +15,7 @@ export interface AggregateCommandOptions {
   sessionTimeoutMs?: string;
   blocklistRefreshMs: string;
   testFlushDelayMs?: string;
+  testKillOnRebuild?: boolean;
 }
 
 function int(name: string, value: string, min: number, max: number): number {
@@ -29,7 +30,12 @@ export function aggregatorFromConfig(
   config: Config,
   logger: Logger,
   registry: Registry,
-  tuning: { sessionTimeoutMs?: number; blocklistRefreshMs?: number; flushDelayMs?: number } = {},
+  tuning: {
+    sessionTimeoutMs?: number;
+    blocklistRefreshMs?: number;
+    flushDelayMs?: number;
+    killOnRebuild?: boolean;
+  } = {},
 ): Component {
   const db = connectDb(config.DATABASE_URL, { max: 2, applicationName: "adclick-aggregator" });
   return createAggregatorComponent({
@@ -65,6 +71,12 @@ export function registerAggregateCommand(program: Command): void {
         "pause before every flush (tests widen race windows with it)",
       ).hideHelp(),
     )
+    .addOption(
+      new Option(
+        "--test-kill-on-rebuild",
+        "die with SIGKILL as soon as a rebuild is decided, before seeking (tests crash there)",
+      ).hideHelp(),
+    )
     .action(async (opts: AggregateCommandOptions) => {
       const opsPort = int("--ops-port", opts.opsPort, 0, 65535);
       const sessionTimeoutMs = int(
@@ -91,6 +103,7 @@ export function registerAggregateCommand(program: Command): void {
             sessionTimeoutMs,
             blocklistRefreshMs,
             flushDelayMs,
+            killOnRebuild: opts.testKillOnRebuild === true,
           }),
         ],
         registry,
