@@ -56,12 +56,18 @@ export const ClickTime = z
     return ms;
   });
 
+/**
+ * A C1 event id: the idempotency key. Never contains "," or ";", which the ingest
+ * and the aggregator use to pack ids for their Redis scripts.
+ */
+export const EVENT_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
 /** An event as a partner sends it to `POST /v1/clicks` (C1). */
 export const ClickEventInput = z
   .object({
     event_id: z
       .string({ error: "event_id is required and must be a string" })
-      .regex(/^[A-Za-z0-9_-]{1,64}$/, {
+      .regex(EVENT_ID_PATTERN, {
         error: "event_id must be 1-64 characters of A-Z a-z 0-9 _ -",
       }),
     campaign_id: idString("campaign_id"),

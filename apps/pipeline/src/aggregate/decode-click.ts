@@ -1,10 +1,8 @@
-import type { ClickRecord } from "@adclick/shared";
+import { type ClickRecord, EVENT_ID_PATTERN } from "@adclick/shared";
 
 const DEVICES = new Set(["mobile", "desktop", "tablet", "other"]);
 const isStr = (v: unknown): v is string => typeof v === "string";
 const isOptStr = (v: unknown) => v === null || v === undefined || typeof v === "string";
-/** Event ids as the ingest accepts them (C1); the flush script packs them with `,` and `;`. */
-const EVENT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const isInt = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v);
 
 /**
@@ -57,7 +55,7 @@ function checkClick(value: unknown): ClickRecord | null {
   const o = value as Record<string, unknown>;
   if (
     !isStr(o.event_id) ||
-    !EVENT_ID.test(o.event_id) ||
+    !EVENT_ID_PATTERN.test(o.event_id) ||
     !isStr(o.partner_id) ||
     !isStr(o.campaign_id) ||
     !isStr(o.advertiser_id) ||
