@@ -480,19 +480,29 @@ describe("ops routes", () => {
 
 describe("backpressure and fairness", () => {
   it("answers 503 with Retry-After when the producer's in-flight bytes pass the bound; every 202 is in Kafka", async () => {
-    const tight = await startIngest({ maxInFlightBytes: 1, lingerMs: 50 });
+    // A long linger holds the first batch in the producer while the others arrive.
+    const tight = await startIngest({ maxInFlightBytes: 1, lingerMs: 1500 });
     const url = `http://127.0.0.1:${tight.port()}`;
+    const inFlightBytes = async () => {
+      const text = await (await fetch(`${url}/metrics`)).text();
+      const line = text
+        .split("\n")
+        .find((l) => l.startsWith("adclick_ingest_producer_inflight_bytes "));
+      return Number(line?.split(" ")[1] ?? 0);
+    };
     try {
       const batches = Array.from({ length: 12 }, () =>
         Array.from({ length: 5 }, () => click("cmp-9")),
       );
-      // The first batch lingers 50 ms in the producer; the rest arrive while it is in flight.
       const first = post(JSON.stringify(batches[0]), { url });
-      await new Promise((r) => setTimeout(r, 20));
-      const results = [
-        await first,
-        ...(await Promise.all(batches.slice(1).map((b) => post(JSON.stringify(b), { url })))),
-      ];
+      // Only once it is in flight do the rest arrive (a fixed pause raced a busy machine).
+      const deadline = Date.now() + 10_000;
+      while ((await inFlightBytes()) === 0) {
+        if (Date.now() > deadline) throw new Error("the first batch never reached the producer");
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      const rest = batches.slice(1).map((b) => post(JSON.stringify(b), { url }));
+      const results = [await first, ...(await Promise.all(rest))];
       const statuses = results.map((r) => r.status);
       expect(statuses).toContain(202);
       expect(statuses).toContain(503);
