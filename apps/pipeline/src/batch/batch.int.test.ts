@@ -88,10 +88,27 @@ function scenario() {
     click({ ts: DAY_MS + 11 * 3_600_000 + i * 500, ip: "198.18.0.88", user_id: `edge-user-${i}` }),
   );
   for (const r of edge) truth.push({ record: r, label: "clean" });
+  // A user flood: 150 clicks in one minute by one user, each from its own IP: suspicious.
+  const userFlood = Array.from({ length: 150 }, (_, i) =>
+    click({ ts: DAY_MS + 12 * 3_600_000 + i * 300, ip: `10.9.${i}.1`, user_id: "flood-user" }),
+  );
+  for (const r of userFlood) truth.push({ record: r, label: "suspicious" });
+  // 100 clicks in one minute by another user is not over the limit either: clean.
+  const userEdge = Array.from({ length: 100 }, (_, i) =>
+    click({ ts: DAY_MS + 13 * 3_600_000 + i * 500, ip: `10.8.${i}.1`, user_id: "edge-user" }),
+  );
+  for (const r of userEdge) truth.push({ record: r, label: "clean" });
   files.push({ partition: 0, first: 0, records: [...normal.slice(0, 300), ...bots, ...blocked] });
-  files.push({ partition: 1, first: 0, records: [...normal.slice(300), ...flood, ...edge] });
-  // Duplicates: 40 events sent again later (a retry): only the first copy counts.
-  const dupes = normal.slice(0, 40).map((r) => ({ ...r, received_at: r.received_at + 60_000 }));
+  files.push({
+    partition: 1,
+    first: 0,
+    records: [...normal.slice(300), ...flood, ...edge, ...userFlood, ...userEdge],
+  });
+  // Duplicates: events sent again later (a retry): only the first copy counts. Resent copies
+  // of the two edge minutes must not push them over the limit (110 copies, 100 clicks).
+  const dupes = [...normal.slice(0, 40), ...edge.slice(0, 10), ...userEdge.slice(0, 10)].map(
+    (r) => ({ ...r, received_at: r.received_at + 60_000 }),
+  );
   files.push({ partition: 0, first: 1000, records: dupes });
   // Late events: clicks of the day that arrived the next morning, in a later file.
   const late = Array.from({ length: 30 }, (_, i) =>
@@ -105,7 +122,7 @@ function scenario() {
     first: 6000,
     records: [click({ ts: DAY_MS - 1000 }), click({ ts: DAY_MS + 86_400_000 })],
   });
-  return { truth, files, bots, flood };
+  return { truth, files, bots, flood, copies: dupes.length };
 }
 
 function expectedRows(truth: Truth[]) {
@@ -183,8 +200,8 @@ describe("nightly batch", () => {
     await stack?.cleanup();
   });
 
-  it("bills a day with duplicates, bots, an IP flood, late events and analyst verdicts exactly, and a re-run gives identical rows", async () => {
-    const { truth, files, bots, flood } = scenario();
+  it("bills a day with duplicates, bots, IP and user floods, late events and analyst verdicts exactly, and a re-run gives identical rows", async () => {
+    const { truth, files, bots, flood, copies } = scenario();
     for (const f of files) {
       const byKey = new Map<string, ClickRecord[]>();
       for (const r of f.records) {
@@ -234,8 +251,8 @@ describe("nightly batch", () => {
 
     const deps = { db: conn.db, pool: conn.pool, lake, logger, threads: 1, memoryLimit: "256MB" };
     const first = await runBatch(deps, DAY);
-    expect(first.eventsIn).toBe(truth.length + 40);
-    expect(first.duplicates).toBe(40);
+    expect(first.eventsIn).toBe(truth.length + copies);
+    expect(first.duplicates).toBe(copies);
     expect(first.fraudRemoved).toBe(truth.filter((t) => t.label === "fraud").length);
 
     const strip = (rows: Awaited<ReturnType<typeof listBillingDay>>) =>
@@ -251,7 +268,7 @@ describe("nightly batch", () => {
     expect(runs.filter((r) => r.day === DAY && r.status === "succeeded")).toHaveLength(2);
     expect(runs[0]).toMatchObject({
       eventsIn: first.eventsIn,
-      duplicates: 40,
+      duplicates: copies,
       fraudRemoved: first.fraudRemoved,
       rowsOut: billed.length,
     });
