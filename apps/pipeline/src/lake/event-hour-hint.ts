@@ -4,12 +4,15 @@ const MAX_DIGITS = 16;
 
 /**
  * The event hour (epoch ms of its start) a raw click's JSON names, read from
- * the bytes without parsing them: the integer after the first `"ts":` key.
- * Only a hint for grouping a segment by hour (the writer checks the files it
- * wrote against it); null when the value does not have that plain shape.
+ * the bytes without parsing them: the integer after the last `"ts":` key
+ * (it cannot occur inside a string, where quotes are escaped). Searched from
+ * the end because a click's `ts` sits in its last third: half the cost of a
+ * forward search. Only a hint for grouping a segment by hour (the writer
+ * checks the files it wrote against it, so a nested `ts` misleads nothing);
+ * null when the value does not have that plain shape.
  */
 export function eventHourHint(value: Buffer): number | null {
-  const key = value.indexOf(TS_KEY);
+  const key = value.lastIndexOf(TS_KEY);
   if (key < 0) return null;
   let i = key + TS_KEY.length;
   while (i < value.length && isSpace(value[i]!)) i++;

@@ -70,8 +70,8 @@ describe("SegmentWriter", () => {
   });
 
   it("writes the same files when a value's bytes name another hour than its ts", async () => {
-    // The first "ts": key is a nested one: the byte-level hint says 1970, the click is at BASE.
-    const tricky = { meta: { ts: 0 }, ...click(1, BASE + 2) };
+    // The last "ts": key is a nested one: the byte-level hint says 1970, the click is at BASE.
+    const tricky = { ...click(1, BASE + 2), meta: { ts: 0 } };
     const clicks = [click(0, BASE + 1), click(2, BASE + HOUR + 3)];
     const values = [clicks[0]!, tricky, clicks[1]!].map((c) => Buffer.from(JSON.stringify(c)));
     const out = await writer.encode(values);
