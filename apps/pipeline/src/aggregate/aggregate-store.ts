@@ -1,7 +1,8 @@
 import { type ClickRecord, DAY_MS, dayKey, minuteBucket } from "@adclick/shared";
 import type { Redis } from "ioredis";
 import type { CampaignDelta } from "./counter-deltas";
-import { FLUSH_CAMPAIGN, VOLUME_CHUNK } from "./lua";
+import { DistinctValues, scriptField } from "./distinct-values";
+import { FLUSH_CAMPAIGN, SEEN_OWNERS, VOLUME_CHUNK } from "./lua";
 
 /** Offset/epoch state of one campaign in one partition; shares the campaign's hash tag (C3). */
 export const stateKey = (campaignId: string, topic: string, partition: number) =>
@@ -32,8 +33,8 @@ function cachedDayKey(tsMs: number): string {
   }
   return key;
 }
-const volumeKey = (minute: number, kind: "ip" | "user", value: string) =>
-  `vol:{${minute}}:${kind}:${value}`;
+/** Hash value → clicks in the minute, for IPs or users. */
+const volumeKey = (minute: number, kind: "ip" | "user") => `vol:{${minute}}:${kind}`;
 const volumeJournalKey = (minute: number, topic: string, partition: number) =>
   `volj:{${minute}}:${topic}:${partition}`;
 
@@ -46,6 +47,7 @@ type Script = (numKeys: number, ...args: Array<string | number>) => Promise<unkn
 interface ScriptedRedis {
   aggFlush: Script;
   aggVolume: Script;
+  aggSeen: Script;
 }
 
 export interface Positioned {
@@ -99,6 +101,7 @@ export class AggregateStore {
   ) {
     redis.defineCommand("aggFlush", { lua: FLUSH_CAMPAIGN });
     redis.defineCommand("aggVolume", { lua: VOLUME_CHUNK });
+    redis.defineCommand("aggSeen", { lua: SEEN_OWNERS });
     this.r = redis as Redis & ScriptedRedis;
   }
 
@@ -148,8 +151,8 @@ export class AggregateStore {
 
   /**
    * Features of a batch in one round trip (plus one per minute whose journal
-   * shows a redelivery): the first owner of each event id (HMGET per campaign
-   * and day) and each click's rank in its per-minute IP and user volume.
+   * shows a redelivery): the first owner of each event id (one script call per
+   * campaign and day) and each click's rank in its per-minute IP and user volume.
    */
   async features(partition: number, batch: readonly Positioned[]): Promise<BatchFeatures> {
     const pipe = this.r.pipeline();
@@ -172,13 +175,16 @@ export class AggregateStore {
       }
       m.idx.push(i);
     }
-    for (const [key, idx] of seenGroups)
-      pipe.hmget(key, ...idx.map((i) => batch[i]!.click.event_id));
+    const scripted = pipe as unknown as ScriptedRedis;
+    for (const [key, idx] of seenGroups) {
+      let ids = batch[idx[0]!]!.click.event_id;
+      for (let j = 1; j < idx.length; j++) ids += `,${batch[idx[j]!]!.click.event_id}`;
+      scripted.aggSeen(1, key, ids);
+    }
     const ipRank = new Array<number>(batch.length).fill(1);
     const userRank = new Array<number>(batch.length).fill(1);
     const chunks = [...minutes.values()].map((m) => this.volumeCall(partition, batch, m, null));
-    for (const c of chunks)
-      (pipe as unknown as ScriptedRedis).aggVolume(c.keys.length, ...c.keys, ...c.args);
+    for (const c of chunks) scripted.aggVolume(c.keys.length, ...c.keys, ...c.args);
 
     const results = (await pipe.exec()) ?? [];
     let r = 0;
@@ -230,7 +236,7 @@ export class AggregateStore {
     return { seenOwner, ipRank, userRank, recalled };
   }
 
-  /** The script call for one minute's clicks: distinct keys, counts, packed clicks. */
+  /** The script call for one minute's clicks: distinct IPs and users, their counts, packed clicks. */
   private volumeCall(
     partition: number,
     batch: readonly Positioned[],
@@ -238,50 +244,53 @@ export class AggregateStore {
     /** null on a first call; else the journal's chunk count when the caller read it. */
     chunksSeen: number | null,
   ) {
-    const keyIndex = new Map<string, number>();
-    const counts: number[] = [];
-    const keys: string[] = [volumeJournalKey(group.minute, this.topic, partition)];
-    const ipIdx = new Array<number>(group.idx.length);
-    const userIdx = new Array<number>(group.idx.length);
-    const index = (key: string) => {
-      let k = keyIndex.get(key);
-      if (k === undefined) {
-        k = counts.length;
-        keyIndex.set(key, k);
-        keys.push(key);
-        counts.push(0);
-      }
-      counts[k]!++;
-      return k;
-    };
+    const ips = new DistinctValues();
+    const users = new DistinctValues();
+    const n = group.idx.length;
+    const ipIdx = new Array<number>(n);
+    const userIdx = new Array<number>(n);
+    for (let j = 0; j < n; j++) {
+      const click = batch[group.idx[j]!]!.click;
+      ipIdx[j] = ips.add(click.ip);
+      userIdx[j] = users.add(click.user_id);
+    }
+    // Indexes run over the IPs, then the users: the order of the bases the script returns.
+    const userBase = ips.counts.length;
     let packed = "";
-    group.idx.forEach((i, j) => {
-      const { click, offset } = batch[i]!;
-      ipIdx[j] = index(volumeKey(group.minute, "ip", click.ip));
-      userIdx[j] = index(volumeKey(group.minute, "user", click.user_id));
-      packed += `${j ? ";" : ""}${offset},${ipIdx[j]},${userIdx[j]}`;
-    });
+    for (let j = 0; j < n; j++) {
+      userIdx[j]! += userBase;
+      packed += `${j ? ";" : ""}${batch[group.idx[j]!]!.offset},${ipIdx[j]},${userIdx[j]}`;
+    }
+    const keys = [
+      volumeJournalKey(group.minute, this.topic, partition),
+      volumeKey(group.minute, "ip"),
+      volumeKey(group.minute, "user"),
+    ];
     const first = batch[group.idx[0]!]!.offset;
-    const last = batch[group.idx[group.idx.length - 1]!]!.offset;
+    const last = batch[group.idx[n - 1]!]!.offset;
     const args: Array<string | number> = [
       (group.minute + 1) * 60 + VOLUME_GRACE_S,
       first,
       last,
       chunksSeen === null ? "" : chunksSeen,
       packed,
-      counts.join(","),
+      ips.packed,
+      users.packed,
+      ips.counts.join(","),
+      users.counts.join(","),
     ];
     return {
       group,
       keys,
       args,
-      /** Ranks from the bases the script returned: base + place among this chunk's clicks of the key. */
+      /** Ranks from the bases the script returned: base + place among this chunk's clicks of the value. */
       assign(bases: number[], ipRank: number[], userRank: number[]) {
         const seen = bases.slice();
-        group.idx.forEach((i, j) => {
+        for (let j = 0; j < n; j++) {
+          const i = group.idx[j]!;
           ipRank[i] = ++seen[ipIdx[j]!]!;
           userRank[i] = ++seen[userIdx[j]!]!;
-        });
+        }
       },
     };
   }
@@ -387,12 +396,9 @@ function parseJournal(records: readonly string[]): Map<number, [number, number]>
   return out;
 }
 
-/** User ids joined by newlines for the flush script (a newline inside an id is escaped: an HLL only needs ids to stay distinct). */
+/** User ids, one per line, for the flush script's PFADD. */
 function packUsers(users: ReadonlySet<string>): string {
   let out = "";
-  for (const u of users) {
-    const id = u.includes("\n") ? u.replaceAll("\\", "\\\\").replaceAll("\n", "\\n") : u;
-    out += out ? `\n${id}` : id;
-  }
+  for (const u of users) out += out ? `\n${scriptField(u)}` : scriptField(u);
   return out;
 }

@@ -188,12 +188,9 @@ export class BatchProcessor {
       // Duplicate: the event id's first position is another one (an earlier offset of this
       // partition takes over: a rebuild re-registers originals in order), or an earlier click
       // of this batch had it.
-      const position = `${prefix}${offset}`;
       const owner = features.seenOwner[i];
-      let isDuplicate =
-        owner != null &&
-        owner !== position &&
-        !(owner.startsWith(prefix) && Number(owner.slice(prefix.length)) > offset);
+      const ownOffset = owner != null ? offsetIn(owner, prefix) : null;
+      let isDuplicate = owner != null && (ownOffset === null || ownOffset < offset);
       if (!isDuplicate) {
         const dayId = `${click.campaign_id}|${Math.floor(click.ts / DAY_MS)}|${click.event_id}`;
         if (originals.has(dayId)) isDuplicate = true;
@@ -214,7 +211,7 @@ export class BatchProcessor {
         verdict: s.verdict,
         risk: s.risk,
         reasons: s.reasons,
-        firstCopy: !isDuplicate && owner !== position,
+        firstCopy: !isDuplicate && ownOffset !== offset,
       };
       if (windowStartMs(click.ts) + WINDOW_MS <= watermark) late++;
       if (click.ts > watermark) watermark = click.ts;
@@ -360,6 +357,13 @@ export class BatchProcessor {
     if (fraud.length) topicMessages.push({ topic: this.o.fraudTopic, messages: fraud });
     if (topicMessages.length) await producer.sendBatch({ topicMessages, acks: -1 });
   }
+}
+
+/** The offset of a `partition:offset` position of this partition (`prefix` is `partition:`), else null. */
+function offsetIn(position: string, prefix: string): number | null {
+  if (!position.startsWith(prefix)) return null;
+  const offset = Number(position.slice(prefix.length));
+  return Number.isInteger(offset) ? offset : null;
 }
 
 /** The event ids a campaign's fresh clicks register as first copies (`seen:{c}:<day>` → position). */

@@ -2,9 +2,9 @@ import {
   type ClickRecord,
   DAY_MS,
   DAY_TTL_AFTER_END_S,
+  type Dimension,
   dayCounterKey,
   dayStartMs,
-  dimensionsOf,
   uniqueUsersKey,
   type Verdict,
   WINDOW_MS,
@@ -68,10 +68,10 @@ export function campaignDelta(
   nowS: number,
 ): CampaignDelta {
   const counters = new Map<string, CounterDelta>();
-  // Per window start / day start, the counters by dimension: key strings are built once per
-  // counter, not per click.
-  const windows = new Map<number, Map<string, CounterDelta>>();
-  const days = new Map<number, Map<string, CounterDelta>>();
+  // Per window start / day start, its counters by dimension: looked up by the click's own
+  // field values, so key strings are built once per counter, not per click.
+  const windows = new Map<number, PeriodCounters>();
+  const days = new Map<number, PeriodCounters>();
   let expiredWindows = 0;
   let expiredDays = 0;
   for (const { click, verdict } of clicks) {
@@ -84,39 +84,29 @@ export function campaignDelta(
     const dayLive = dayExpire > nowS;
     if (!windowLive) expiredWindows++;
     if (!dayLive) expiredDays++;
-    if (!windowLive && !dayLive) continue;
-    const dims = dimensionsOf(click);
     if (windowLive) {
-      let byDim = windows.get(start);
-      if (!byDim) {
-        byDim = new Map();
-        windows.set(start, byDim);
+      let period = windows.get(start);
+      if (!period) {
+        period = new PeriodCounters(
+          (dim) => windowCounterKey(campaignId, start, dim),
+          windowExpire,
+          counters,
+        );
+        windows.set(start, period);
       }
-      for (const dim of dims) {
-        let d = byDim.get(dim);
-        if (!d) {
-          d = counter(windowCounterKey(campaignId, start, dim), windowExpire);
-          byDim.set(dim, d);
-          counters.set(d.counterKey, d);
-        }
-        add(d, click, verdict, counted);
-      }
+      period.add(click, verdict, counted);
     }
     if (dayLive) {
-      let byDim = days.get(day);
-      if (!byDim) {
-        byDim = new Map();
-        days.set(day, byDim);
+      let period = days.get(day);
+      if (!period) {
+        period = new PeriodCounters(
+          (dim) => dayCounterKey(campaignId, day, dim),
+          dayExpire,
+          counters,
+        );
+        days.set(day, period);
       }
-      for (const dim of dims) {
-        let d = byDim.get(dim);
-        if (!d) {
-          d = counter(dayCounterKey(campaignId, click.ts, dim), dayExpire);
-          byDim.set(dim, d);
-          counters.set(d.counterKey, d);
-        }
-        add(d, click, verdict, counted);
-      }
+      period.add(click, verdict, counted);
     }
   }
   return {
@@ -127,6 +117,49 @@ export function campaignDelta(
     expiredWindows,
     expiredDays,
   };
+}
+
+/** The counters of one window or day of a campaign, one per dimension value (C3). */
+class PeriodCounters {
+  private all: CounterDelta | null = null;
+  private readonly device = new Map<string, CounterDelta>();
+  private readonly partner = new Map<string, CounterDelta>();
+  private readonly country = new Map<string, CounterDelta>();
+
+  constructor(
+    private readonly keyOf: (dim: Dimension) => string,
+    private readonly expireAtS: number,
+    /** Every counter of the campaign's delta, by key: new ones are registered there. */
+    private readonly registry: Map<string, CounterDelta>,
+  ) {}
+
+  add(click: ClickRecord, verdict: Verdict, counted: boolean): void {
+    this.all ??= this.create("all");
+    add(this.all, click, verdict, counted);
+    add(this.of(this.device, "device:", click.device), click, verdict, counted);
+    add(this.of(this.partner, "partner:", click.partner_id), click, verdict, counted);
+    if (click.country)
+      add(this.of(this.country, "country:", click.country), click, verdict, counted);
+  }
+
+  private of(
+    byValue: Map<string, CounterDelta>,
+    prefix: "device:" | "partner:" | "country:",
+    value: string,
+  ): CounterDelta {
+    let d = byValue.get(value);
+    if (!d) {
+      d = this.create(`${prefix}${value}` as Dimension);
+      byValue.set(value, d);
+    }
+    return d;
+  }
+
+  private create(dim: Dimension): CounterDelta {
+    const d = counter(this.keyOf(dim), this.expireAtS);
+    this.registry.set(d.counterKey, d);
+    return d;
+  }
 }
 
 function counter(key: string, expireAtS: number): CounterDelta {

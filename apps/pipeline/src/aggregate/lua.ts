@@ -91,22 +91,25 @@ return {1, to}
 /**
  * Per-minute volume by IP and by user, shared by every replica, counted once
  * per click position. One call per (UTC minute, partition) of a batch, O(distinct
- * keys) Redis work: each volume counter is raised by the batch's count with one
- * INCRBY, and the bases (total before this chunk) are recorded with the chunk's
- * click list in the partition's journal for that minute, in the same atomic
- * step. The caller derives each click's rank (base + its place among the
- * chunk's clicks of that key). A redelivered click finds its chunk in the
- * journal and gets the same ranks back, whoever recomputes it.
+ * values) Redis work: each IP's and user's count for the minute (a field of the
+ * minute's IP or user hash) is raised by the batch's count with one HINCRBY, and
+ * the bases (total before this chunk) are recorded with the chunk's click list in
+ * the partition's journal for that minute, in the same atomic step. The caller
+ * derives each click's rank (base + its place among the chunk's clicks of that
+ * value). A redelivered click finds its chunk in the journal and gets the same
+ * ranks back, whoever recomputes it.
  *
- * KEYS[1]    journal hash `volj:{<minute>}:<topic>:<partition>` {last, n, c1..cn}
- * KEYS[2..]  the counters `vol:{<minute>}:ip:<ip>` / `vol:{<minute>}:user:<id>`
- * ARGV       expireAt (unix s: the minute's end plus a grace period; set once, when a key
- *            is created), firstOffset, lastOffset, seenChunks ('' on a first call; else
- *            the chunk count of the journal the caller read and found none of these
- *            clicks in: they are counted only if no chunk was added since), packed clicks
- *            (`offset,keyIndex,keyIndex;…`), the counts per counter key comma-separated
+ * KEYS[1..3] journal hash `volj:{<minute>}:<topic>:<partition>` {last, n, c1..cn},
+ *            `vol:{<minute>}:ip` and `vol:{<minute>}:user` (value → clicks this minute)
+ * ARGV       expireAt (unix s: the minute's end plus a grace period), firstOffset,
+ *            lastOffset, seenChunks ('' on a first call; else the chunk count of the
+ *            journal the caller read and found none of these clicks in: they are counted
+ *            only if no chunk was added since), packed clicks (`offset,index,index;…`,
+ *            indexes into the IPs then the users), the distinct IPs and the distinct users
+ *            (newline-separated, escaped so that neither holds a newline or is empty),
+ *            their counts (comma-separated, same order)
  *
- * Returns {1, base1, base2, …} counted; or {0, chunks, record1, record2, …} when
+ * Returns {1, base1, base2, …} counted (IPs then users); or {0, chunks, record1, …} when
  * the journal already reaches firstOffset, or changed since the caller read it
  * (the caller reads answers from the records and calls again, with `chunks`,
  * for the clicks not in them).
@@ -125,19 +128,54 @@ end
 local expireAt = ARGV[1]
 local out = {1}
 local bases = {}
-local counts = {}
-for c in string.gmatch(ARGV[6], '%d+') do counts[#counts + 1] = tonumber(c) end
-for k = 2, #KEYS do
-  local c = counts[k - 1]
-  local total = redis.call('INCRBY', KEYS[k], c)
-  if total == c then redis.call('EXPIREAT', KEYS[k], expireAt) end
-  local b = total - c
-  out[#out + 1] = b
-  bases[#bases + 1] = b
+local function split(text, pattern)
+  local out = {}
+  for v in string.gmatch(text, pattern) do out[#out + 1] = v end
+  return out
 end
+local ips, users = split(ARGV[6], '[^\\n]+'), split(ARGV[7], '[^\\n]+')
+local ipCounts, userCounts = split(ARGV[8], '%d+'), split(ARGV[9], '%d+')
+if #ips ~= #ipCounts or #users ~= #userCounts then
+  return redis.error_reply('volume chunk: values and counts differ in number')
+end
+local function raise(key, fields, counts)
+  for i = 1, #fields do
+    local c = tonumber(counts[i])
+    local b = redis.call('HINCRBY', key, fields[i], c) - c
+    out[#out + 1] = b
+    bases[#bases + 1] = b
+  end
+  if #fields > 0 then redis.call('EXPIREAT', key, expireAt) end
+end
+raise(KEYS[2], ips, ipCounts)
+raise(KEYS[3], users, userCounts)
 local n = redis.call('HINCRBY', KEYS[1], 'n', 1)
 redis.call('HSET', KEYS[1], 'c' .. n, table.concat(bases, ',') .. '|' .. ARGV[5])
 if tonumber(ARGV[3]) > last then redis.call('HSET', KEYS[1], 'last', ARGV[3]) end
 if n == 1 then redis.call('EXPIREAT', KEYS[1], expireAt) end
+return out
+`;
+
+/**
+ * The first copy of each event id of a batch (one campaign and day): HMGET of
+ * the ids, passed packed (event ids are `[A-Za-z0-9_-]`).
+ *
+ * KEYS[1]  `seen:{c}:<YYYYMMDD>`
+ * ARGV[1]  the ids, comma-separated
+ * Returns the position of each id's first copy, or nil, in order.
+ */
+export const SEEN_OWNERS = `
+local out = {}
+local buf = {}
+local function read()
+  local r = redis.call('HMGET', KEYS[1], unpack(buf))
+  for i = 1, #buf do out[#out + 1] = r[i] end
+  buf = {}
+end
+for id in string.gmatch(ARGV[1], '[^,]+') do
+  buf[#buf + 1] = id
+  if #buf >= 500 then read() end
+end
+if #buf > 0 then read() end
 return out
 `;
