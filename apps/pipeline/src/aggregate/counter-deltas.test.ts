@@ -1,4 +1,11 @@
-import { type ClickRecord, WINDOW_TTL_AFTER_END_S } from "@adclick/shared";
+import {
+  type ClickRecord,
+  dayCounterKey,
+  dimensionsOf,
+  WINDOW_TTL_AFTER_END_S,
+  windowCounterKey,
+  windowStartMs,
+} from "@adclick/shared";
 import { describe, expect, it } from "vitest";
 import { campaignDelta, type ScoredClick } from "./counter-deltas";
 import { decodeClick } from "./decode-click";
@@ -59,6 +66,28 @@ describe("campaignDelta", () => {
     expect(d.counters.get("counter:{c1}:20260301:all")!.expireAtS).toBe(
       Date.UTC(2026, 2, 2) / 1000 + 72 * 3600,
     );
+  });
+
+  it("writes exactly the window and day keys of every dimension dimensionsOf names", () => {
+    const clicks = [
+      click(),
+      click({ country: null, device: "tablet", partner_id: "p2" }),
+      click({ country: "DE", ts: T + 5 * 60_000 }),
+    ];
+    const d = campaignDelta(
+      "c1",
+      clicks.map((c, i) => scored(c, "clean", i)),
+      T / 1000,
+    );
+    const want = new Set(
+      clicks.flatMap((c) =>
+        dimensionsOf(c).flatMap((dim) => [
+          windowCounterKey("c1", windowStartMs(c.ts), dim),
+          dayCounterKey("c1", c.ts, dim),
+        ]),
+      ),
+    );
+    expect(new Set(d.counters.keys())).toEqual(want);
   });
 
   it("skips keys that have already expired and counts them", () => {

@@ -119,7 +119,11 @@ export function campaignDelta(
   };
 }
 
-/** The counters of one window or day of a campaign, one per dimension value (C3). */
+/**
+ * The counters of one window or day of a campaign, one per dimension value (C3):
+ * the dimensions of `dimensionsOf`, which the ground truth counts with (the
+ * aggregator tests compare every key), spelled out here to skip its strings.
+ */
 class PeriodCounters {
   private all: CounterDelta | null = null;
   private readonly device = new Map<string, CounterDelta>();
