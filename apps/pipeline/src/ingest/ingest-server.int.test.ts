@@ -16,6 +16,7 @@ import {
   signRequest,
 } from "@adclick/shared/request-signing";
 import fc from "fast-check";
+import { Redis } from "ioredis";
 import { Partitioners } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestStack, type TestStack } from "../../../../test/stack";
@@ -26,6 +27,7 @@ import { generateTraffic } from "../simulate/generate-traffic";
 import { GroundTruth } from "../simulate/ground-truth";
 import { sendTraffic } from "../simulate/http-sender";
 import { createIngestComponent, type IngestComponent, type IngestOptions } from "./ingest-server";
+import { seenKey } from "./redis-guards";
 import { click, readTopic } from "./test-support";
 
 let stack: TestStack;
@@ -200,6 +202,18 @@ describe("POST /v1/clicks", () => {
       .filter((r) => r.receipt === res.body.receipt);
     expect(mine.map((r) => r.index)).toEqual([1, 3, 4, 5, 6, 7]);
     expect(mine[0]).toMatchObject({ partner_id: "partner-main", error: "campaign_id is required" });
+    // Valid events of an unknown or paused campaign hold no idempotency mark: fixed and resent, they go through.
+    const redis = new Redis(stack.config.REDIS_URL);
+    try {
+      const marks = await Promise.all(
+        [0, 4, 5].map((i) =>
+          redis.exists(seenKey("partner-main", (events[i] as { event_id: string }).event_id)),
+        ),
+      );
+      expect(marks).toEqual([1, 0, 0]);
+    } finally {
+      await redis.quit();
+    }
   });
 
   it("accepts NDJSON with one bad line rejected at its index", async () => {
