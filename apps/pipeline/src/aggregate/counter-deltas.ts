@@ -74,6 +74,19 @@ export function campaignDelta(
   const days = new Map<number, PeriodCounters>();
   let expiredWindows = 0;
   let expiredDays = 0;
+  const periodOf = (
+    periods: Map<number, PeriodCounters>,
+    kind: Period,
+    start: number,
+    expireAtS: number,
+  ) => {
+    let period = periods.get(start);
+    if (!period) {
+      period = new PeriodCounters(campaignId, kind, start, expireAtS, counters);
+      periods.set(start, period);
+    }
+    return period;
+  };
   for (const { click, verdict } of clicks) {
     const counted = verdict !== "fraud";
     const start = windowStartMs(click.ts);
@@ -84,30 +97,8 @@ export function campaignDelta(
     const dayLive = dayExpire > nowS;
     if (!windowLive) expiredWindows++;
     if (!dayLive) expiredDays++;
-    if (windowLive) {
-      let period = windows.get(start);
-      if (!period) {
-        period = new PeriodCounters(
-          (dim) => windowCounterKey(campaignId, start, dim),
-          windowExpire,
-          counters,
-        );
-        windows.set(start, period);
-      }
-      period.add(click, verdict, counted);
-    }
-    if (dayLive) {
-      let period = days.get(day);
-      if (!period) {
-        period = new PeriodCounters(
-          (dim) => dayCounterKey(campaignId, day, dim),
-          dayExpire,
-          counters,
-        );
-        days.set(day, period);
-      }
-      period.add(click, verdict, counted);
-    }
+    if (windowLive) periodOf(windows, "window", start, windowExpire).add(click, verdict, counted);
+    if (dayLive) periodOf(days, "day", day, dayExpire).add(click, verdict, counted);
   }
   return {
     campaignId,
@@ -118,6 +109,8 @@ export function campaignDelta(
     expiredDays,
   };
 }
+
+type Period = "window" | "day";
 
 /**
  * The counters of one window or day of a campaign, one per dimension value (C3):
@@ -131,7 +124,10 @@ class PeriodCounters {
   private readonly country = new Map<string, CounterDelta>();
 
   constructor(
-    private readonly keyOf: (dim: Dimension) => string,
+    private readonly campaignId: string,
+    private readonly kind: Period,
+    /** Window start or day start (epoch ms). */
+    private readonly start: number,
     private readonly expireAtS: number,
     /** Every counter of the campaign's delta, by key: new ones are registered there. */
     private readonly registry: Map<string, CounterDelta>,
@@ -160,7 +156,11 @@ class PeriodCounters {
   }
 
   private create(dim: Dimension): CounterDelta {
-    const d = counter(this.keyOf(dim), this.expireAtS);
+    const key =
+      this.kind === "window"
+        ? windowCounterKey(this.campaignId, this.start, dim)
+        : dayCounterKey(this.campaignId, this.start, dim);
+    const d = counter(key, this.expireAtS);
     this.registry.set(d.counterKey, d);
     return d;
   }

@@ -129,9 +129,9 @@ local expireAt = ARGV[1]
 local out = {1}
 local bases = {}
 local function split(text, pattern)
-  local out = {}
-  for v in string.gmatch(text, pattern) do out[#out + 1] = v end
-  return out
+  local parts = {}
+  for v in string.gmatch(text, pattern) do parts[#parts + 1] = v end
+  return parts
 end
 local ips, users = split(ARGV[6], '[^\\n]+'), split(ARGV[7], '[^\\n]+')
 local ipCounts, userCounts = split(ARGV[8], '%d+'), split(ARGV[9], '%d+')
