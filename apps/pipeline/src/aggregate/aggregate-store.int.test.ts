@@ -1,0 +1,85 @@
+import { type ClickRecord, minuteBucket } from "@adclick/shared";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestStack, type TestStack } from "../../../../test/stack";
+import { AggregateStore, type Positioned } from "./aggregate-store";
+
+// Now: volume keys expire 15 minutes after their minute ends.
+const T = Math.floor(Date.now() / 60_000) * 60_000 + 1_000;
+const TOPIC = "t.clicks.raw";
+
+let stack: TestStack;
+let redis: Redis;
+
+beforeAll(async () => {
+  stack = await createTestStack({ database: false });
+  redis = new Redis(stack.config.REDIS_URL);
+}, 60_000);
+
+afterAll(async () => {
+  await redis?.quit();
+  await stack?.cleanup();
+});
+
+const click = (i: number, over: Partial<ClickRecord> = {}): ClickRecord => ({
+  event_id: `e${i}`,
+  partner_id: "p1",
+  campaign_id: "c1",
+  advertiser_id: "a",
+  ad_id: "ad",
+  user_id: `u${i % 7}`,
+  ip: `198.51.100.${i % 5}`,
+  user_agent: "Mozilla/5.0",
+  ts: T,
+  received_at: T,
+  country: "US",
+  device: "mobile",
+  publisher_id: null,
+  referrer: null,
+  cost_micros: 100,
+  ...over,
+});
+
+describe("AggregateStore.features against Redis", () => {
+  it("reads first owners of more ids than one HMGET chunk, in order, and ranks odd user ids exactly", async () => {
+    const store = new AggregateStore(redis, TOPIC);
+    // 1 200 clicks of one campaign and day: the owner lookup runs in three HMGET chunks.
+    const odd = ["", "a\nb", "a\\nb", "\\e", "a\\\nb"];
+    const batch: Positioned[] = Array.from({ length: 1200 }, (_, i) => ({
+      click: click(i, i % 10 === 0 ? { user_id: odd[(i / 10) % odd.length]! } : {}),
+      offset: 100 + i,
+    }));
+    const seenKey = store.seenKeyOf(batch[0]!.click);
+    const registered = [3, 499, 500, 501, 1000, 1199];
+    await redis.hset(seenKey, ...registered.flatMap((i) => [`e${i}`, `0:${100 + i}`]));
+
+    const f = await store.features(0, batch);
+
+    const wantOwners = batch.map((_, i) => (registered.includes(i) ? `0:${100 + i}` : null));
+    expect(f.seenOwner).toEqual(wantOwners);
+
+    // Each click's rank is its place among the clicks of its IP / user so far.
+    const seen = new Map<string, number>();
+    const rank = (key: string) => {
+      const n = (seen.get(key) ?? 0) + 1;
+      seen.set(key, n);
+      return n;
+    };
+    expect(f.ipRank).toEqual(batch.map((b) => rank(`ip:${b.click.ip}`)));
+    expect(f.userRank).toEqual(batch.map((b) => rank(`user:${b.click.user_id}`)));
+
+    // The minute's user hash holds one field per distinct user id, with its count.
+    const users = await redis.hgetall(`vol:{${minuteBucket(T)}}:user`);
+    const distinctUsers = new Set(batch.map((b) => b.click.user_id));
+    expect(Object.keys(users)).toHaveLength(distinctUsers.size);
+    expect(Object.values(users).reduce((n, v) => n + Number(v), 0)).toBe(batch.length);
+
+    // A redelivery of the same offsets gets the same ranks back from the journal, and counts nothing again.
+    const again = await store.features(0, batch);
+    expect(again.recalled).toBe(batch.length);
+    expect(again.ipRank).toEqual(f.ipRank);
+    expect(again.userRank).toEqual(f.userRank);
+    const after = await redis.hgetall(`vol:{${minuteBucket(T)}}:user`);
+    expect(after).toEqual(users);
+  });
+});
