@@ -10,8 +10,10 @@ import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { type Config, topicName } from "@adclick/shared";
 import { Redis } from "ioredis";
+import type { Kafka } from "kafkajs";
 import { Registry } from "prom-client";
 import { Aggregator } from "../aggregate/aggregator";
+import { decodeClicks } from "../aggregate/decode-click";
 import { createKafka } from "../kafka/client";
 import { createLogger } from "../runtime/logger";
 import { sendClicks } from "./aggregate-feeder";
@@ -47,36 +49,26 @@ export async function benchAggregate(
     print(`filling ${topic} with ${o.events} clicks over ${o.campaigns} campaigns…`);
     for (let i = 0; i < o.events; i += 5000) await send(i, Math.min(5000, o.events - i));
 
-    // 1. Raw kafkajs consume ceiling: no decoding, no processing.
-    {
-      const consumer = kafka.consumer({
-        groupId: `${prefix}raw`,
-        maxWaitTimeInMs: 100,
-        maxBytesPerPartition: 8 * 1024 * 1024,
-        maxBytes: 64 * 1024 * 1024,
-      });
-      let seen = 0;
-      let started = 0;
-      consumer.on(consumer.events.GROUP_JOIN, () => {
-        started ||= Date.now();
-      });
-      await consumer.connect();
-      await consumer.subscribe({ topic, fromBeginning: true });
-      const done = new Promise<void>((resolve) => {
-        consumer.run({
-          eachBatchAutoResolve: true,
-          partitionsConsumedConcurrently: Math.min(8, config.KAFKA_TOPIC_PARTITIONS),
-          eachBatch: async ({ batch }) => {
-            seen += batch.messages.length;
-            if (seen >= o.events) resolve();
-          },
-        });
-      });
-      await done;
-      const seconds = (Date.now() - started) / 1000;
-      await consumer.disconnect();
+    // 1. Ceilings over the same topic with the same fetch settings: kafkajs alone, then
+    // kafkajs plus our batch JSON decode (the most any aggregator that parses the clicks can do).
+    const ceilings: Array<[string, (values: Array<Buffer | null>) => void]> = [
+      ["raw kafkajs consume (ceiling, no processing)", () => undefined],
+      [
+        "kafkajs consume + JSON decode of each click (ceiling with parsing)",
+        (values) => decodeClicks(values),
+      ],
+    ];
+    for (const [i, [label, onValues]] of ceilings.entries()) {
+      const run = await consumeTopic(
+        kafka,
+        `${prefix}ceiling-${i}`,
+        topic,
+        o.events,
+        config,
+        onValues,
+      );
       print(
-        `raw kafkajs consume (ceiling, same fetch settings, from the group join): ${Math.round(o.events / seconds)} events/s`,
+        `${label}: ${Math.round(o.events / run.seconds)} events/s from the group join, ${Math.round(o.events / run.cpuSeconds)} events per CPU-second`,
       );
     }
 
@@ -200,4 +192,47 @@ async function cleanRedis(url: string, id: string, topic: string): Promise<void>
     }
   });
   await redis.quit();
+}
+
+/** Consumes `events` messages of `topic` in a fresh group, timed (wall and process CPU) from the group join. */
+async function consumeTopic(
+  kafka: Kafka,
+  groupId: string,
+  topic: string,
+  events: number,
+  config: Config,
+  onValues: (values: Array<Buffer | null>) => void,
+): Promise<{ seconds: number; cpuSeconds: number }> {
+  const consumer = kafka.consumer({
+    groupId,
+    maxWaitTimeInMs: 100,
+    maxBytesPerPartition: 8 * 1024 * 1024,
+    maxBytes: 64 * 1024 * 1024,
+  });
+  let seen = 0;
+  let started = 0;
+  let cpu0 = process.cpuUsage();
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    if (started) return;
+    started = Date.now();
+    cpu0 = process.cpuUsage();
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const done = new Promise<void>((resolve) => {
+    consumer.run({
+      eachBatchAutoResolve: true,
+      partitionsConsumedConcurrently: Math.min(8, config.KAFKA_TOPIC_PARTITIONS),
+      eachBatch: async ({ batch }) => {
+        onValues(batch.messages.map((m) => m.value));
+        seen += batch.messages.length;
+        if (seen >= events) resolve();
+      },
+    });
+  });
+  await done;
+  const cpu = process.cpuUsage(cpu0);
+  const seconds = (Date.now() - started) / 1000;
+  await consumer.disconnect();
+  return { seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
 }

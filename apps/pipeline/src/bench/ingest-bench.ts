@@ -10,6 +10,8 @@
  * database and partner id, removed at the end.
  */
 import { randomBytes } from "node:crypto";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { connectDb } from "@adclick/db/client";
 import { createAdvertiser, createCampaign, createPartner } from "@adclick/db/queries";
 import { createTestDatabase } from "@adclick/db/testing";
@@ -187,7 +189,30 @@ export async function benchIngest(
       print(`raw @platformatic/kafka: could not run (${(err as Error).message.split("\n")[0]})`);
     }
 
-    // 3. The ingest itself, in this process, driven by a child process.
+    // 3. The HTTP ceiling: a bare node:http server in this process that reads and parses the
+    // body and answers 202, driven by the same load generator as the ingest below.
+    for (const [label, batch, concurrency] of [
+      ["batch=100", 100, 16],
+      ["single-event", 1, 64],
+    ] as const) {
+      const bare = await bareHttpRate((url) =>
+        runLoad({
+          url,
+          apiKey: "none",
+          batch,
+          concurrency,
+          ratePerSec: 0,
+          durationMs: seconds * 1000,
+          campaigns: options.campaigns,
+          runId: `${id}-bare`,
+        }),
+      );
+      print(
+        `bare node:http ${label.padEnd(13)} (read + JSON.parse + 202, no validation or Kafka): ${fmt(bare.events / bare.cpu)} events per CPU-second (${fmt(bare.events / bare.cpu / batch)} requests)`,
+      );
+    }
+
+    // 4. The ingest itself, in this process, driven by a child process.
     const conn = connectDb(config.DATABASE_URL, { max: 2 });
     await createAdvertiser(conn.db, { id: "bench-adv", name: "Bench" });
     for (let i = 0; i < options.campaigns; i++) {
@@ -329,6 +354,32 @@ async function deleteBenchKeys(redisUrl: string, partnerId: string): Promise<voi
     } while (cursor !== "0");
   } finally {
     await redis.quit();
+  }
+}
+
+/** Runs `load` against a bare HTTP server that only reads, parses and answers; CPU of this process. */
+async function bareHttpRate(
+  load: (url: string) => Promise<LoadResult>,
+): Promise<{ events: number; cpu: number }> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const parsed: unknown = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+      const accepted = Array.isArray(parsed) ? parsed.length : 1;
+      const body = JSON.stringify({ receipt: "r", accepted, duplicates: 0, rejected: [] });
+      res.writeHead(202, { "content-type": "application/json" }).end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  try {
+    const cpu0 = cpuSeconds();
+    const result = await load(`http://127.0.0.1:${port}`);
+    return { events: result.events, cpu: Math.max(cpuSeconds() - cpu0, 0.001) };
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
   }
 }
 
