@@ -26,6 +26,7 @@ import { dayPrefix } from "../lake/lake-layout";
 import type { LakeStore } from "../lake/lake-store";
 import type { Logger } from "../runtime/logger";
 import {
+  billingRowsByHashSql,
   billingRowsSql,
   COUNTS_SQL,
   CREATE_EMPTY_DAY_RAW_SQL,
@@ -33,6 +34,8 @@ import {
   createDayRawSql,
   DEDUPE_SQL,
   featuresSql,
+  GROUPING_VALUES_SQL,
+  keyCollisionsSql,
 } from "./batch-sql";
 import { ScoringClasses, VERDICT_CODE } from "./scoring-classes";
 
@@ -149,9 +152,14 @@ async function compute(
       string,
       number
     >;
-    const reader = await step("aggregate", () =>
-      conn.runAndReadAll(billingRowsSql(defaultIpClass)),
-    );
+    const reader = await step("aggregate", async () => {
+      await conn.run(GROUPING_VALUES_SQL);
+      const collisions = (await conn.runAndReadAll(keyCollisionsSql())).getRowObjectsJS()[0];
+      const sql = billingSqlFor(collisions, defaultIpClass);
+      if (sql.keys === "strings")
+        logger.warn({ collisions }, "two values share a 64-bit key; billing by the strings");
+      return conn.runAndReadAll(sql.text);
+    });
     const rows: BillingRow[] = [];
     let fraudRemoved = 0;
     for (const r of reader.getRowObjectsJS()) {
@@ -185,6 +193,21 @@ async function compute(
     conn.closeSync();
     instance.closeSync();
   }
+}
+
+/**
+ * The billing query for the day: grouped by 64-bit keys when no two values of a
+ * grouping column (or two users) share one, else by the strings.
+ */
+export function billingSqlFor(
+  collisions: Record<string, unknown> | undefined,
+  defaultIpClass: number,
+): { keys: "hashes" | "strings"; text: string } {
+  const counts = Object.values(collisions ?? {});
+  const exact = counts.length > 0 && counts.every((n) => Number(n) === 0);
+  return exact
+    ? { keys: "hashes", text: billingRowsByHashSql(defaultIpClass) }
+    : { keys: "strings", text: billingRowsSql(defaultIpClass) };
 }
 
 async function runAll(conn: DuckDBConnection, statements: readonly string[]): Promise<void> {
