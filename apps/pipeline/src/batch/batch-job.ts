@@ -26,8 +26,7 @@ import { dayPrefix } from "../lake/lake-layout";
 import type { LakeStore } from "../lake/lake-store";
 import type { Logger } from "../runtime/logger";
 import {
-  billingRowsByHashSql,
-  billingRowsSql,
+  billingSqlFor,
   COUNTS_SQL,
   CREATE_EMPTY_DAY_RAW_SQL,
   CREATE_SCORING_TABLES_SQL,
@@ -193,21 +192,6 @@ async function compute(
     conn.closeSync();
     instance.closeSync();
   }
-}
-
-/**
- * The billing query for the day: grouped by 64-bit keys when no two values of a
- * grouping column (or two users) share one, else by the strings.
- */
-export function billingSqlFor(
-  collisions: Record<string, unknown> | undefined,
-  defaultIpClass: number,
-): { keys: "hashes" | "strings"; text: string } {
-  const counts = Object.values(collisions ?? {});
-  const exact = counts.length > 0 && counts.every((n) => Number(n) === 0);
-  return exact
-    ? { keys: "hashes", text: billingRowsByHashSql(defaultIpClass) }
-    : { keys: "strings", text: billingRowsSql(defaultIpClass) };
 }
 
 async function runAll(conn: DuckDBConnection, statements: readonly string[]): Promise<void> {

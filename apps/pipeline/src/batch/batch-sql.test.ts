@@ -1,10 +1,10 @@
 import { CLICKS_PER_MINUTE_LIMIT } from "@adclick/shared";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { billingSqlFor } from "./batch-job";
 import {
   billingRowsByHashSql,
   billingRowsSql,
+  billingSqlFor,
   CREATE_EMPTY_DAY_RAW_SQL,
   CREATE_SCORING_TABLES_SQL,
   DEDUPE_SQL,

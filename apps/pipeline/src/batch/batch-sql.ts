@@ -246,3 +246,18 @@ left join partners p on s.grouped = 6 and p.partner_key = s.partner_key
 where s.grouped <> 3 or co.country is not null
 order by campaign_id, dimension`;
 }
+
+/**
+ * The billing query for the day: grouped by 64-bit keys when no two values of a
+ * grouping column (or two users) share one, else by the strings.
+ */
+export function billingSqlFor(
+  collisions: Record<string, unknown> | undefined,
+  defaultIpClass: number,
+): { keys: "hashes" | "strings"; text: string } {
+  const counts = Object.values(collisions ?? {});
+  const exact = counts.length > 0 && counts.every((n) => Number(n) === 0);
+  return exact
+    ? { keys: "hashes", text: billingRowsByHashSql(defaultIpClass) }
+    : { keys: "strings", text: billingRowsSql(defaultIpClass) };
+}
