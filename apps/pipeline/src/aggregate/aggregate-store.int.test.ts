@@ -1,6 +1,7 @@
 import { type ClickRecord, minuteBucket } from "@adclick/shared";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { clickRecord } from "../../../../test/click-record";
 import { createTestStack, type TestStack } from "../../../../test/stack";
 import { AggregateStore, type Positioned } from "./aggregate-store";
 
@@ -21,24 +22,13 @@ afterAll(async () => {
   await stack?.cleanup();
 });
 
-const click = (i: number, over: Partial<ClickRecord> = {}): ClickRecord => ({
-  event_id: `e${i}`,
-  partner_id: "p1",
-  campaign_id: "c1",
-  advertiser_id: "a",
-  ad_id: "ad",
-  user_id: `u${i % 7}`,
-  ip: `198.51.100.${i % 5}`,
-  user_agent: "Mozilla/5.0",
-  ts: T,
-  received_at: T,
-  country: "US",
-  device: "mobile",
-  publisher_id: null,
-  referrer: null,
-  cost_micros: 100,
-  ...over,
-});
+const click = (i: number, over: Partial<ClickRecord> = {}): ClickRecord =>
+  clickRecord(T, {
+    event_id: `e${i}`,
+    user_id: `u${i % 7}`,
+    ip: `198.51.100.${i % 5}`,
+    ...over,
+  });
 
 describe("AggregateStore.features against Redis", () => {
   it("reads first owners of more ids than one HMGET chunk, in order, and ranks odd user ids exactly", async () => {

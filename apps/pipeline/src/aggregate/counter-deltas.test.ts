@@ -7,28 +7,12 @@ import {
   windowStartMs,
 } from "@adclick/shared";
 import { describe, expect, it } from "vitest";
+import { clickRecord } from "../../../../test/click-record";
 import { campaignDelta, type ScoredClick } from "./counter-deltas";
 import { decodeClick } from "./decode-click";
 
 const T = Date.UTC(2026, 2, 1, 10, 7, 30);
-const click = (over: Partial<ClickRecord> = {}): ClickRecord => ({
-  event_id: "e",
-  partner_id: "p1",
-  campaign_id: "c1",
-  advertiser_id: "a",
-  ad_id: "ad",
-  user_id: "u1",
-  ip: "198.51.100.1",
-  user_agent: "Mozilla/5.0",
-  ts: T,
-  received_at: T,
-  country: "US",
-  device: "mobile",
-  publisher_id: null,
-  referrer: null,
-  cost_micros: 100,
-  ...over,
-});
+const click = (over: Partial<ClickRecord> = {}): ClickRecord => clickRecord(T, over);
 const scored = (c: ClickRecord, verdict: ScoredClick["verdict"], offset: number): ScoredClick => ({
   click: c,
   offset,

@@ -1,26 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { clickRecord } from "../../../../test/click-record";
 import { decodeClick, decodeClicks } from "./decode-click";
 
 const record = (id: string) =>
-  Buffer.from(
-    JSON.stringify({
-      event_id: id,
-      partner_id: "p1",
-      campaign_id: "c1",
-      advertiser_id: "a",
-      ad_id: "ad",
-      user_id: "u1",
-      ip: "198.51.100.1",
-      user_agent: "Mozilla/5.0",
-      ts: 1_700_000_000_000,
-      received_at: 1_700_000_000_000,
-      country: "US",
-      device: "mobile",
-      publisher_id: null,
-      referrer: null,
-      cost_micros: 100,
-    }),
-  );
+  Buffer.from(JSON.stringify(clickRecord(1_700_000_000_000, { event_id: id })));
 
 describe("decodeClicks", () => {
   it("decodes a batch with one parse, the same as one parse per message", () => {
