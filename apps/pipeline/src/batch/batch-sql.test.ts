@@ -136,6 +136,30 @@ describe("billing rows grouped by 64-bit keys", () => {
   });
 });
 
+describe("billing rows of a day without clicks", () => {
+  it("are none, with no shared key, by either query", async () => {
+    const instance = await DuckDBInstance.create(":memory:", { threads: "1" });
+    const conn = await instance.connect();
+    try {
+      await conn.run(CREATE_EMPTY_DAY_RAW_SQL);
+      for (const sql of [
+        ...DEDUPE_SQL,
+        ...featuresSql(CLICKS_PER_MINUTE_LIMIT),
+        ...CREATE_SCORING_TABLES_SQL,
+        GROUPING_VALUES_SQL,
+      ])
+        await conn.run(sql);
+      const [collisions] = await rowsOf(conn, keyCollisionsSql());
+      expect(billingSqlFor(collisions, 0).keys).toBe("hashes");
+      expect(await rowsOf(conn, billingRowsByHashSql(0))).toEqual([]);
+      expect(await rowsOf(conn, billingRowsSql(0))).toEqual([]);
+    } finally {
+      conn.closeSync();
+      instance.closeSync();
+    }
+  });
+});
+
 describe("billingSqlFor", () => {
   const none = { campaign_id: 0n, country: 0n, device: 0n, partner_id: 0n, user_id: 0n };
 
