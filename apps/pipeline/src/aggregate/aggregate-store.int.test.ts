@@ -72,4 +72,25 @@ describe("AggregateStore.features against Redis", () => {
     const after = await redis.hgetall(`vol:{${minuteBucket(T)}}:user`);
     expect(after).toEqual(users);
   });
+
+  it("counts a minute that ended long ago across batches, as a late flood arrives", async () => {
+    const store = new AggregateStore(redis, TOPIC);
+    const old = T - 40 * 60_000; // past the minute's 15-minute grace
+    const flood = (from: number, n: number): Positioned[] =>
+      Array.from({ length: n }, (_, j) => ({
+        click: clickRecord(old, {
+          event_id: `late${from + j}`,
+          ip: "192.0.2.77",
+          user_id: `late-u${from + j}`,
+        }),
+        offset: 5_000 + from + j,
+      }));
+
+    const first = await store.features(1, flood(0, 60));
+    const second = await store.features(1, flood(60, 60));
+
+    expect(first.ipRank).toEqual(Array.from({ length: 60 }, (_, j) => j + 1));
+    expect(second.ipRank).toEqual(Array.from({ length: 60 }, (_, j) => 61 + j));
+    expect(await redis.ttl(`vol:{${minuteBucket(old)}}:ip`)).toBeGreaterThan(0);
+  });
 });

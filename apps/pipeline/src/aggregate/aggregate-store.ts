@@ -40,7 +40,12 @@ const volumeJournalKey = (minute: number, topic: string, partition: number) =>
 
 /** State keys outlive the longest counter (a day key: up to 96 h after its first click). */
 export const STATE_TTL_S = 5 * 24 * 3600;
-/** Per-minute volume counters and journals live this long after their minute ends (late clicks still find them). */
+/**
+ * Per-minute volume counters and journals live this long after their minute
+ * ends, or after their last write when that is later: clicks that arrive late
+ * still find them, and a minute counted long after it ended (a late flood, a
+ * lagging consumer) is counted across batches rather than from zero each time.
+ */
 const VOLUME_GRACE_S = 15 * 60;
 
 type Script = (numKeys: number, ...args: Array<string | number>) => Promise<unknown>;
@@ -269,7 +274,7 @@ export class AggregateStore {
     const first = batch[group.idx[0]!]!.offset;
     const last = batch[group.idx[n - 1]!]!.offset;
     const args: Array<string | number> = [
-      (group.minute + 1) * 60 + VOLUME_GRACE_S,
+      Math.max((group.minute + 1) * 60, Math.floor(Date.now() / 1000)) + VOLUME_GRACE_S,
       first,
       last,
       chunksSeen === null ? "" : chunksSeen,

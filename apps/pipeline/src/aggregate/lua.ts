@@ -101,7 +101,7 @@ return {1, to}
  *
  * KEYS[1..3] journal hash `volj:{<minute>}:<topic>:<partition>` {last, n, c1..cn},
  *            `vol:{<minute>}:ip` and `vol:{<minute>}:user` (value → clicks this minute)
- * ARGV       expireAt (unix s: the minute's end plus a grace period), firstOffset,
+ * ARGV       expireAt (unix s: the minute's end, or now if later, plus a grace period), firstOffset,
  *            lastOffset, seenChunks ('' on a first call; else the chunk count of the
  *            journal the caller read and found none of these clicks in: they are counted
  *            only if no chunk was added since), packed clicks (`offset,index,index;…`,
@@ -152,7 +152,7 @@ raise(KEYS[3], users, userCounts)
 local n = redis.call('HINCRBY', KEYS[1], 'n', 1)
 redis.call('HSET', KEYS[1], 'c' .. n, table.concat(bases, ',') .. '|' .. ARGV[5])
 if tonumber(ARGV[3]) > last then redis.call('HSET', KEYS[1], 'last', ARGV[3]) end
-if n == 1 then redis.call('EXPIREAT', KEYS[1], expireAt) end
+redis.call('EXPIREAT', KEYS[1], expireAt)
 return out
 `;
 
