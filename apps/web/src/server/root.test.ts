@@ -1,3 +1,4 @@
+import type { Database } from "@adclick/db/client";
 import { TRPCError } from "@trpc/server";
 import { describe, expect, it } from "vitest";
 import type { Session } from "./auth/session-user";
@@ -5,7 +6,9 @@ import { appRouter } from "./root";
 import { HealthPing } from "./routers/health";
 import { createCallerFactory, createTRPCRouter, roleProcedure, type TRPCContext } from "./trpc";
 
-const anonymous: TRPCContext = { session: null, source: "test" };
+/** These procedures never touch the database. */
+const db = {} as Database;
+const anonymous: TRPCContext = { session: null, db, source: "test" };
 const analyst: Session = {
   user: { id: 7, email: "ana@example.com", role: "analyst", advertiserId: null },
 };
@@ -24,7 +27,7 @@ describe("appRouter", () => {
   });
 
   it("session.me returns the signed-in user", async () => {
-    const me = await appRouter.createCaller({ session: analyst, source: "test" }).session.me();
+    const me = await appRouter.createCaller({ session: analyst, db, source: "test" }).session.me();
     expect(me).toEqual(analyst.user);
   });
 });
@@ -34,7 +37,7 @@ describe("roleProcedure", () => {
     queue: roleProcedure("analyst", "admin").query(({ ctx }) => ctx.session.user.email),
   });
   const callAs = (session: Session | null) =>
-    createCallerFactory(router)({ session, source: "test" }).queue();
+    createCallerFactory(router)({ session, db, source: "test" }).queue();
 
   const codeOf = async (call: Promise<unknown>) => {
     const error = await call.then(

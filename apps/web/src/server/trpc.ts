@@ -1,8 +1,11 @@
+import type { Database } from "@adclick/db/client";
+import { type AdvertiserScope, advertiserScope } from "@adclick/db/scope";
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError, z } from "zod";
 import { readSession } from "./auth/session";
 import type { Role, Session } from "./auth/session-user";
+import { webDb } from "./db";
 
 /**
  * What every procedure sees. Tests build it directly and pass it to
@@ -10,6 +13,8 @@ import type { Role, Session } from "./auth/session-user";
  */
 export interface TRPCContext {
   session: Session | null;
+  /** The process's database handle (tests pass their own). */
+  db: Database;
   /** Where the call came from, for logs: "http", "rsc" or "test". */
   source: string;
 }
@@ -18,7 +23,7 @@ export async function createTRPCContext(opts: {
   headers: Headers;
   source: string;
 }): Promise<TRPCContext> {
-  return { session: await readSession(opts.headers), source: opts.source };
+  return { session: await readSession(opts.headers), db: webDb().db, source: opts.source };
 }
 
 const t = initTRPC.context<TRPCContext>().create({
@@ -63,3 +68,16 @@ export function roleProcedure(...roles: [Role, ...Role[]]) {
     return next();
   });
 }
+
+/**
+ * A signed-in advertiser user; `ctx.scope` is its advertiser, taken from the
+ * session and never from input. Tenant queries take that scope as an argument.
+ */
+export const advertiserProcedure = protectedProcedure.use(({ ctx, next }) => {
+  const { user } = ctx.session;
+  if (user.role !== "advertiser" || !user.advertiserId) {
+    throw new TRPCError({ code: "FORBIDDEN", message: "This needs an advertiser account" });
+  }
+  const scope: AdvertiserScope = advertiserScope(user.advertiserId);
+  return next({ ctx: { scope } });
+});
