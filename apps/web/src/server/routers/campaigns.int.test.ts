@@ -5,6 +5,7 @@ import {
   createPartner,
   replaceBillingDay,
 } from "@adclick/db/queries";
+import { WEB_DB_ROLE } from "@adclick/db/scope";
 import { kafkaPartitionOf } from "@adclick/shared/live-counters";
 import { TRPCError } from "@trpc/server";
 import { Redis } from "ioredis";
@@ -20,6 +21,8 @@ const PARTITIONS = 4;
 
 let stack: TestStack;
 let conn: DbConnection;
+/** The web's own connection: the role row-level security applies to. */
+let web: DbConnection;
 let redis: Redis;
 let live: LiveSource;
 
@@ -36,7 +39,7 @@ function caller(session: Session | null) {
       () => NOW,
     ),
   });
-  return createCallerFactory(router)({ session, db: conn.db, source: "test" }).campaigns;
+  return createCallerFactory(router)({ session, db: web.db, source: "test" }).campaigns;
 }
 
 async function put(key: string, f: { clicks: number; uu: number; cost: number; fraud?: number }) {
@@ -61,6 +64,7 @@ async function codeOf(call: Promise<unknown>): Promise<string> {
 beforeAll(async () => {
   stack = await createTestStack();
   conn = connectDb(stack.config.DATABASE_URL, { max: 4 });
+  web = connectDb(stack.config.DATABASE_URL, { max: 4, role: WEB_DB_ROLE });
   redis = new Redis(stack.config.REDIS_URL);
   live = { redis, topicPrefix: stack.topicPrefix, numPartitions: PARTITIONS };
   const db = conn.db;
@@ -114,6 +118,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await redis?.quit();
   await conn?.close();
+  await web?.close();
   await stack?.cleanup();
 });
 

@@ -54,6 +54,7 @@ export function makeCampaignsRouter(
       .query(({ ctx }) => campaignList(ctx.db, live(), ctx.scope, now())),
 
     byId: advertiserProcedure
+      .meta({ campaignInput: (id) => ({ id }) })
       .input(ById)
       .output(CampaignSummary)
       .query(async ({ ctx, input }) =>
@@ -62,6 +63,7 @@ export function makeCampaignsRouter(
 
     /** The last 24 h in 5-minute windows, with the open (provisional) ones marked. */
     liveSeries: advertiserProcedure
+      .meta({ campaignInput: (id) => ({ id }) })
       .input(ById)
       .output(LiveSeries)
       .query(async ({ ctx, input }) =>
@@ -70,6 +72,7 @@ export function makeCampaignsRouter(
 
     /** Today's counters by country, device and partner. */
     breakdown: advertiserProcedure
+      .meta({ campaignInput: (id) => ({ id }) })
       .input(ById)
       .output(LiveBreakdown)
       .query(async ({ ctx, input }) =>
@@ -78,6 +81,7 @@ export function makeCampaignsRouter(
 
     /** Per day from `billing_daily`, live day totals for days not billed yet. */
     dailyHistory: advertiserProcedure
+      .meta({ campaignInput: (id) => ({ id, from: "2026-01-01", to: "2026-01-07" }) })
       .input(HistoryRange)
       .output(DailyHistory)
       .query(async ({ ctx, input }) =>

@@ -6,6 +6,7 @@ import {
   replaceBillingDay,
   revokeAdvertiserTokenOf,
 } from "@adclick/db/queries";
+import { WEB_DB_ROLE } from "@adclick/db/scope";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestStack, type TestStack } from "../../../../../test/stack";
@@ -14,6 +15,8 @@ import { handleStatsRequest } from "./stats-api";
 
 let stack: TestStack;
 let conn: DbConnection;
+/** The web's own connection: the role row-level security applies to. */
+let web: DbConnection;
 let redis: Redis;
 let live: LiveSource;
 let acmeToken: string;
@@ -22,7 +25,7 @@ let acmeTokenId: number;
 function get(query: string, token: string | null = acmeToken): Promise<Response> {
   const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
   return handleStatsRequest(new Request(`http://localhost/api/v1/stats?${query}`, { headers }), {
-    db: conn.db,
+    db: web.db,
     live,
   });
 }
@@ -30,6 +33,7 @@ function get(query: string, token: string | null = acmeToken): Promise<Response>
 beforeAll(async () => {
   stack = await createTestStack();
   conn = connectDb(stack.config.DATABASE_URL, { max: 4 });
+  web = connectDb(stack.config.DATABASE_URL, { max: 4, role: WEB_DB_ROLE });
   redis = new Redis(stack.config.REDIS_URL);
   live = { redis, topicPrefix: stack.topicPrefix, numPartitions: 4 };
   const db = conn.db;
@@ -91,6 +95,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await redis?.quit();
   await conn?.close();
+  await web?.close();
   await stack?.cleanup();
 });
 

@@ -1,6 +1,11 @@
 import type { Database } from "@adclick/db/client";
-import { findAdvertiserByToken, getCampaign, listBilledDays } from "@adclick/db/queries";
-import { type AdvertiserScope, advertiserScope, withAdvertiserScope } from "@adclick/db/scope";
+import { findAdvertiserByToken, getCampaign, hashToken, listBilledDays } from "@adclick/db/queries";
+import {
+  type AdvertiserScope,
+  advertiserScope,
+  withAdvertiserScope,
+  withTokenLookup,
+} from "@adclick/db/scope";
 import { DAY_MS, dayStartMs, isoDay } from "@adclick/shared";
 import { readDaySeries, readWindowSeries } from "@adclick/shared/live-counters";
 import type { LiveSource } from "../live/live-source";
@@ -44,7 +49,10 @@ function bearer(req: Request): string | null {
  */
 export async function handleStatsRequest(req: Request, deps: StatsDeps): Promise<Response> {
   const token = bearer(req);
-  const owner = token ? await findAdvertiserByToken(deps.db, token) : null;
+  // Under the web role the token's row is visible only to a lookup that names its hash.
+  const owner = token
+    ? await withTokenLookup(deps.db, hashToken(token), (tx) => findAdvertiserByToken(tx, token))
+    : null;
   if (!owner)
     return json(
       401,
