@@ -1,9 +1,10 @@
 const SEED = 0x9747b28c;
 const M = 0x5bd1e995;
+const utf8 = new TextEncoder();
 
 /** Kafka's murmur2 (the Java client's, and kafkajs's default partitioner's) of a UTF-8 key, as a signed 32-bit int. */
 export function murmur2(key: string): number {
-  const data = Buffer.from(key, "utf8");
+  const data = utf8.encode(key);
   const length = data.length;
   let h = (SEED ^ length) | 0;
   const whole = length - (length % 4);
