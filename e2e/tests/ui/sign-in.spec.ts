@@ -20,6 +20,20 @@ test("a wrong password stays on /login with the message", async ({ page }) => {
   await page.screenshot({ path: screenshotPath("login-wrong-password"), fullPage: true });
 });
 
+test("repeated failures for one account are stopped with a clear message", async ({ page }) => {
+  // An account nobody has: the limit counts the email tried, so this blocks no demo user.
+  for (let i = 0; i < 5; i++) {
+    await signInAs(page, "locked-out@demo.adclick", `guess-${i}`);
+    await expect(page.locator("form [role=alert]")).toHaveText("Invalid email or password");
+  }
+  await signInAs(page, "locked-out@demo.adclick", "guess-5");
+  await expect(page.locator("form [role=alert]")).toHaveText(
+    /^Too many sign-in attempts; try again in 1[45] minutes$/,
+  );
+  await expect(page).toHaveURL(/\/login$/);
+  await page.screenshot({ path: screenshotPath("login-rate-limited"), fullPage: true });
+});
+
 for (const account of DEMO_ACCOUNTS) {
   test(`the ${account.role} demo account lands on ${account.landing} with its navigation`, async ({
     page,
