@@ -165,6 +165,14 @@ describe("sessions", () => {
     expect(await endSession(web.db, id)).toBe(false);
   });
 
+  it("that ended unseen are swept when someone signs in", async () => {
+    const { id: abandoned } = await startSession(web.db, advertiserId, t0);
+    const { id: fresh } = await startSession(web.db, advertiserId, later(13 * HOUR));
+    const left = await owner.db.select({ idHash: sessions.idHash }).from(sessions);
+    expect(left.map((r) => r.idHash)).not.toContain(hashSessionId(abandoned));
+    expect(left.map((r) => r.idHash)).toContain(hashSessionId(fresh));
+  });
+
   it("stop working when the user is disabled", async () => {
     const { id } = await startSession(web.db, advertiserId, t0);
     await owner.db.update(users).set({ disabledAt: t0 }).where(eq(users.id, advertiserId));

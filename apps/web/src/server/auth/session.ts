@@ -1,5 +1,11 @@
 import type { DbOrTx } from "@adclick/db/client";
-import { deleteSession, findSessionByHash, insertSession, touchSession } from "@adclick/db/queries";
+import {
+  deleteExpiredSessions,
+  deleteSession,
+  findSessionByHash,
+  insertSession,
+  touchSession,
+} from "@adclick/db/queries";
 import { webDb } from "../db";
 import {
   hashSessionId,
@@ -9,6 +15,7 @@ import {
   readCookie,
   SESSION_ABSOLUTE_MS,
   SESSION_COOKIE,
+  SESSION_IDLE_MS,
 } from "./session-token";
 import type { Session } from "./session-user";
 
@@ -38,7 +45,11 @@ export async function readSession(headers: Headers): Promise<Session | null> {
   return sessionFromCookie(webDb().db, readCookie(headers, SESSION_COOKIE), new Date());
 }
 
-/** Starts a session for a user who just signed in; the id goes in the cookie, its hash in Postgres. */
+/**
+ * Starts a session for a user who just signed in; the id goes in the cookie, its
+ * hash in Postgres. Sessions that ended unseen (never presented again) are
+ * swept on the way: sign-ins are rare enough to carry that.
+ */
 export async function startSession(
   db: DbOrTx,
   userId: number,
@@ -46,6 +57,7 @@ export async function startSession(
 ): Promise<{ id: string; expiresAt: Date }> {
   const id = newSessionId();
   const expiresAt = new Date(now.getTime() + SESSION_ABSOLUTE_MS);
+  await deleteExpiredSessions(db, now, new Date(now.getTime() - SESSION_IDLE_MS));
   await insertSession(db, { idHash: hashSessionId(id), userId, now, expiresAt });
   return { id, expiresAt };
 }
