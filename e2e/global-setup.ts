@@ -86,6 +86,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   };
   process.env.E2E_INGEST_URL = `http://127.0.0.1:${ingestPort}`;
   process.env.E2E_REDIS_URL = stack.env.REDIS_URL;
+  process.env.E2E_DATABASE_URL = stack.env.DATABASE_URL;
   process.env.E2E_PARTNER_ID = keys.partners[0]!.partner_id;
   process.env.E2E_PARTNER_KEY = keys.partners[0]!.api_key;
 

@@ -5,6 +5,7 @@ import { useState } from "react";
 import { useTRPC } from "../../../trpc/react";
 import { downloadCsv, toCsv } from "../csv";
 import { formatCount, formatSpend } from "../format";
+import { LIVE_REFETCH_MS } from "./live-chart";
 
 const DAY_MS = 86_400_000;
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -18,7 +19,7 @@ export function HistoryPanel({ campaignId }: { campaignId: string }) {
   const history = useQuery(
     trpc.campaigns.dailyHistory.queryOptions(
       { id: campaignId, from, to },
-      { enabled: valid, refetchInterval: 30_000, placeholderData: (previous) => previous },
+      { enabled: valid, refetchInterval: LIVE_REFETCH_MS, placeholderData: (previous) => previous },
     ),
   );
   const days = history.data?.days ?? [];
