@@ -54,7 +54,7 @@ test("the advertiser sees only its campaigns, and a click shows on the live char
   await page.screenshot({ path: screenshotPath("campaigns-list"), fullPage: true });
 
   await table.getByRole("link", { name: CAMPAIGN }).click();
-  await expect(page).toHaveURL(new RegExp(`/campaigns/${CAMPAIGN}$`));
+  await expect(page).toHaveURL(new RegExp(`/campaigns/${CAMPAIGN}$`), { timeout: 20_000 });
   const clicks24h = page.getByTestId("clicks-24h");
   await expect(clicks24h).toBeVisible();
   const before = count(await clicks24h.textContent());
