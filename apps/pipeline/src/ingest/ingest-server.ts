@@ -179,7 +179,7 @@ export function createIngestComponent(config: Config, deps: IngestDeps): IngestC
       });
     }
 
-    const batch = validateBatch(items);
+    const batch = validateBatch(items, receivedAt);
     const campaignMap = await campaigns.lookup(batch.valid.map((v) => v.event.campaign_id));
     const { billable, rejected: campaignRejections } = checkCampaigns(batch.valid, campaignMap);
     const rejected: Rejection[] =
