@@ -38,7 +38,7 @@ import { createIngestMetrics, type IngestMetrics } from "./ingest-metrics";
 import { openApiDocument } from "./openapi";
 import { type AuthenticatedPartner, PartnerDirectory } from "./partner-directory";
 import { newReceipt } from "./receipt";
-import { RedisGuards, SEND_DEADLINE_MS } from "./redis-guards";
+import { type RateDecision, RedisGuards, SEND_DEADLINE_MS } from "./redis-guards";
 import { BodyError, type BodyItem, parseBody, readBody } from "./request-body";
 
 export interface IngestOptions {
@@ -168,16 +168,8 @@ export function createIngestComponent(config: Config, deps: IngestDeps): IngestC
     if (!p.connected || p.inFlightBytes >= options.maxInFlightBytes) {
       throw new HttpError(503, "ingest is overloaded; retry shortly", { "retry-after": "1" });
     }
-    const waitMs = await guards.takeTokens(
-      partner.partnerId,
-      partner.rateLimitPerSec,
-      items.length,
-    );
-    if (waitMs > 0) {
-      throw new HttpError(429, `rate limit of ${partner.rateLimitPerSec} events/s exceeded`, {
-        "retry-after": String(Math.max(1, Math.ceil(waitMs / 1000))),
-      });
-    }
+    const rate = await guards.takeTokens(partner.partnerId, partner.rateLimitPerSec, items.length);
+    if (rate.kind !== "allowed") throw rateLimited(rate, items.length, partner.rateLimitPerSec);
 
     const batch = validateBatch(items, receivedAt);
     const campaignMap = await campaigns.lookup(batch.valid.map((v) => v.event.campaign_id));
@@ -534,6 +526,21 @@ export function createIngestComponent(config: Config, deps: IngestDeps): IngestC
       await db?.close();
     },
   };
+}
+
+function rateLimited(
+  decision: Exclude<RateDecision, { kind: "allowed" }>,
+  events: number,
+  ratePerSec: number,
+): HttpError {
+  const retryAfter = { "retry-after": String(Math.max(1, Math.ceil(decision.retryMs / 1000))) };
+  if (decision.kind === "over-burst")
+    return new HttpError(
+      429,
+      `a request of ${events} events is more than the burst of ${decision.burst} events (rate limit ${ratePerSec} events/s); send at most ${decision.burst} events per request`,
+      retryAfter,
+    );
+  return new HttpError(429, `rate limit of ${ratePerSec} events/s exceeded`, retryAfter);
 }
 
 /** Errors from Redis, Postgres or Kafka being unreachable (drizzle wraps pg errors in `cause`). */
