@@ -56,3 +56,60 @@ describe("rate limit: every event costs one token (C1)", () => {
     expect(accepted).toBeGreaterThanOrEqual(20);
   });
 });
+
+describe("413: a body over the limit is answered, then the connection closed (C1)", () => {
+  const TWENTY_MB = 20 * 1024 * 1024;
+
+  it("a 20 MB POST with a Content-Length gets the 413 every time", async () => {
+    const key = await seedPartnerAndCampaigns(stack.config.DATABASE_URL, [], {
+      name: "big-declared",
+      rateLimitPerSec: 1_000_000,
+    });
+    const body = Buffer.alloc(TWENTY_MB, 32);
+    const outcomes: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const res = await postClicks(url, key, body).then(
+        (r) => `${r.status} ${r.connection} ${r.body.error}`,
+        (err: Error) => `fetch failed: ${(err.cause as Error | undefined)?.message ?? err.message}`,
+      );
+      outcomes.push(res);
+    }
+    expect(outcomes).toEqual(
+      Array(8).fill("413 close request body is larger than 1048576 bytes; send smaller batches"),
+    );
+  });
+
+  it("a 20 MB chunked POST (no Content-Length) gets the 413 every time", async () => {
+    const key = await seedPartnerAndCampaigns(stack.config.DATABASE_URL, [], {
+      name: "big-chunked",
+      rateLimitPerSec: 1_000_000,
+    });
+    const chunk = Buffer.alloc(256 * 1024, 32);
+    const outcomes: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      let sent = 0;
+      const stream = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (sent >= TWENTY_MB) controller.close();
+          else {
+            sent += chunk.length;
+            controller.enqueue(chunk);
+          }
+        },
+      });
+      const res = await fetch(`${url}/v1/clicks`, {
+        method: "POST",
+        body: stream,
+        duplex: "half",
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      } as RequestInit).then(
+        async (r) => `${r.status} ${((await r.json()) as { error: string }).error}`,
+        (err: Error) => `fetch failed: ${(err.cause as Error | undefined)?.message ?? err.message}`,
+      );
+      outcomes.push(res);
+    }
+    expect(outcomes).toEqual(
+      Array(5).fill("413 request body is larger than 1048576 bytes; send smaller batches"),
+    );
+  });
+});

@@ -147,7 +147,9 @@ afterAll(async () => {
 
 describe("POST /v1/clicks", () => {
   it("accepts a single event, enriches it and writes it to clicks.raw keyed by campaign", async () => {
-    const event = click("cmp-1", { ts: 1_767_225_600_000 });
+    // Within the C1 bounds (7 days before to 5 minutes after receive); epoch ms pass through as sent.
+    const ts = Date.now() - 3_600_000;
+    const event = click("cmp-1", { ts });
     const res = await post(JSON.stringify(event));
     expect(res.status).toBe(202);
     expect(res.body).toEqual({
@@ -166,7 +168,7 @@ describe("POST /v1/clicks", () => {
       cost_micros: 100_001,
       device: "mobile",
       country: "US",
-      ts: 1_767_225_600_000,
+      ts,
     });
   });
 

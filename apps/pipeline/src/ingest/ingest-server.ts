@@ -33,6 +33,7 @@ import {
 } from "./click-batch";
 import { ClickProducer, type OutgoingMessage } from "./click-producer";
 import { clientIp, parseTrustedProxies } from "./client-ip";
+import { answerThenClose } from "./early-refusal";
 import { preloadGeo } from "./geo-country";
 import { createIngestMetrics, type IngestMetrics } from "./ingest-metrics";
 import { openApiDocument } from "./openapi";
@@ -418,9 +419,9 @@ export function createIngestComponent(config: Config, deps: IngestDeps): IngestC
       if (err instanceof HttpError || err instanceof BodyError) {
         status = err.status;
         const headers = err instanceof HttpError ? err.headers : {};
-        // Unread request bodies (early 401/413) would otherwise stall the connection.
-        const close: Record<string, string> = req.complete ? {} : { connection: "close" };
-        reply(res, status, { error: err.message, receipt }, { ...headers, ...close });
+        if (req.complete) reply(res, status, { error: err.message, receipt }, headers);
+        // An early refusal (401, 413, 429 before the body is read): answer, then close.
+        else answerThenClose(req, res, status, { error: err.message, receipt }, headers);
       } else if (isDependencyError(err)) {
         status = 503;
         logger.warn({ err, receipt }, "dependency unavailable");

@@ -34,8 +34,9 @@ export async function readBody(req: IncomingMessage, limitBytes: number): Promis
 
 /**
  * The body bytes with plain 'data'/'end' listeners (an async iterator costs
- * several objects and ticks per request). Too large: the request is destroyed
- * (as leaving a `for await` loop would) and 413 follows.
+ * several objects and ticks per request). Too large: reading stops (the stream
+ * is paused, not destroyed) and 413 follows; the answer drains the rest (see
+ * early-refusal.ts), so the client receives it instead of a reset.
  */
 function readRaw(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
   if (req.complete && req.readableEnded) return Promise.resolve(Buffer.alloc(0));
@@ -53,7 +54,7 @@ function readRaw(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
       size += chunk.length;
       if (size > limitBytes) {
         cleanup();
-        req.destroy();
+        req.pause();
         reject(tooLarge(limitBytes));
         return;
       }
