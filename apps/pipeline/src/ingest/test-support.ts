@@ -172,7 +172,7 @@ export async function startTestIngest(
 export async function seedPartnerAndCampaigns(
   databaseUrl: string,
   ids: readonly string[],
-  partner: { name: string; rateLimitPerSec: number },
+  partner: { id?: string; name: string; rateLimitPerSec: number },
 ): Promise<string> {
   const conn = connectDb(databaseUrl, { max: 1 });
   try {
