@@ -10,7 +10,12 @@ import { registerLz4Codec } from "../kafka/lz4-codec";
 import { createLogger } from "../runtime/logger";
 import { createRegistry } from "../runtime/metrics";
 import type { OpsState } from "../runtime/ops-routes";
-import { createIngestComponent, type IngestComponent, type IngestOptions } from "./ingest-server";
+import {
+  createIngestComponent,
+  type IngestComponent,
+  type IngestDeps,
+  type IngestOptions,
+} from "./ingest-server";
 
 export interface TopicRecord {
   partition: number;
@@ -148,6 +153,7 @@ function attempt<T>(fn: () => T, fallback: T): T {
 export async function startTestIngest(
   config: Config,
   options: Partial<IngestOptions> = {},
+  extra: Pick<IngestDeps, "produceTransport"> = {},
 ): Promise<{ ingest: IngestComponent; url: string; registry: Registry }> {
   const registry = createRegistry();
   const ops: OpsState = { components: [], registry, shuttingDown: false };
@@ -162,6 +168,7 @@ export async function startTestIngest(
       campaignCacheTtlMs: 300,
       ...options,
     },
+    ...extra,
   });
   ops.components = [ingest];
   await ingest.start();
