@@ -3,7 +3,7 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clickRecord } from "../../../../test/click-record";
 import { createTestStack, type TestStack } from "../../../../test/stack";
-import { AggregateStore, type Positioned } from "./aggregate-store";
+import { AggregateStore, type Positioned, seenField } from "./aggregate-store";
 
 // Now: volume keys expire 15 minutes after their minute ends.
 const T = Math.floor(Date.now() / 60_000) * 60_000 + 1_000;
@@ -30,7 +30,7 @@ const click = (i: number, over: Partial<ClickRecord> = {}): ClickRecord =>
     ...over,
   });
 
-describe("AggregateStore.features against Redis", () => {
+describe("AggregateStore features against Redis", () => {
   it("reads first owners of more ids than one HMGET chunk, in order, and ranks odd user ids exactly", async () => {
     const store = new AggregateStore(redis, TOPIC);
     // 1 200 clicks of one campaign and day: the owner lookup runs in three HMGET chunks.
@@ -41,12 +41,18 @@ describe("AggregateStore.features against Redis", () => {
     }));
     const seenKey = store.seenKeyOf(batch[0]!.click);
     const registered = [3, 499, 500, 501, 1000, 1199];
-    await redis.hset(seenKey, ...registered.flatMap((i) => [`e${i}`, `0:${100 + i}`]));
+    await redis.hset(
+      seenKey,
+      ...registered.flatMap((i) => [seenField(batch[i]!.click), `0:${100 + i}`]),
+    );
+    // The same event id from another partner is another click (C1): not its owner.
+    await redis.hset(seenKey, `other-partner/e7`, "0:1");
 
-    const f = await store.features(0, batch);
+    const owners = await store.seenOwners(batch);
+    const f = await store.volumeRanks(0, batch);
 
     const wantOwners = batch.map((_, i) => (registered.includes(i) ? `0:${100 + i}` : null));
-    expect(f.seenOwner).toEqual(wantOwners);
+    expect(owners).toEqual(wantOwners);
 
     // Each click's rank is its place among the clicks of its IP / user so far.
     const seen = new Map<string, number>();
@@ -65,7 +71,7 @@ describe("AggregateStore.features against Redis", () => {
     expect(Object.values(users).reduce((n, v) => n + Number(v), 0)).toBe(batch.length);
 
     // A redelivery of the same offsets gets the same ranks back from the journal, and counts nothing again.
-    const again = await store.features(0, batch);
+    const again = await store.volumeRanks(0, batch);
     expect(again.recalled).toBe(batch.length);
     expect(again.ipRank).toEqual(f.ipRank);
     expect(again.userRank).toEqual(f.userRank);
@@ -86,8 +92,8 @@ describe("AggregateStore.features against Redis", () => {
         offset: 5_000 + from + j,
       }));
 
-    const first = await store.features(1, flood(0, 60));
-    const second = await store.features(1, flood(60, 60));
+    const first = await store.volumeRanks(1, flood(0, 60));
+    const second = await store.volumeRanks(1, flood(60, 60));
 
     expect(first.ipRank).toEqual(Array.from({ length: 60 }, (_, j) => j + 1));
     expect(second.ipRank).toEqual(Array.from({ length: 60 }, (_, j) => 61 + j));

@@ -47,10 +47,8 @@ export interface AggregatorOptions {
   blocklistRefreshMs?: number;
   sessionTimeoutMs?: number;
   heartbeatIntervalMs?: number;
-  /** Test hook: pause before every flush. */
+  /** Fault injection (`--test-flush-delay-ms`): pause before every flush, to widen race windows. */
   flushDelayMs?: number;
-  /** Test hook: SIGKILL this process once a rebuild is decided, before the seek. */
-  killOnRebuild?: boolean;
   /** A trained model, once one exists. */
   model?: ClickScorer;
   /** Skip producing flagged/fraud clicks (the counters-only bench). */
@@ -129,6 +127,7 @@ export class Aggregator implements Component {
       metrics: this.metrics,
       logger: this.logger,
       horizonOffset: (p) => this.horizonOffset(p),
+      committedOffset: (p) => this.committedOffset(p),
       detectRedisLoss: true,
       flushDelayMs: this.o.flushDelayMs,
       onFlushed: this.o.onFlushed,
@@ -221,7 +220,6 @@ export class Aggregator implements Component {
     const epoch = await this.epoch;
     const outcome = await this.processor!.process(partition, batch.messages, epoch, isStale);
     if (outcome.kind === "rebuild") {
-      if (this.o.killOnRebuild) process.kill(process.pid, "SIGKILL");
       this.consumer!.seek({ topic: this.topic, partition, offset: String(outcome.offset) });
       return;
     }
@@ -263,6 +261,13 @@ export class Aggregator implements Component {
     if (entry && Number(entry.offset) >= 0) return Number(entry.offset);
     const ends = await admin.fetchTopicOffsets(this.topic);
     return Number(ends.find((e) => e.partition === partition)?.high ?? 0);
+  }
+
+  /** The group's committed offset of a partition (-1: none yet). */
+  private async committedOffset(partition: number): Promise<number> {
+    const [entry] = await this.admin!.fetchOffsets({ groupId: this.groupId, topics: [this.topic] });
+    const offset = entry?.partitions.find((p) => p.partition === partition)?.offset;
+    return offset === undefined ? -1 : Number(offset);
   }
 
   private updateEventTimeLag(): void {
