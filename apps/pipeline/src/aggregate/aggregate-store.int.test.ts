@@ -100,3 +100,38 @@ describe("AggregateStore features against Redis", () => {
     expect(await redis.ttl(`vol:{${minuteBucket(old)}}:ip`)).toBeGreaterThan(0);
   });
 });
+
+describe("AggregateStore fencing epochs", () => {
+  it("an epoch claim delayed past the new owner's cannot take the epoch past it", async () => {
+    const store = new AggregateStore(redis, TOPIC);
+    const group = "t.aggregator-delayed";
+    // Generation 1's leader claims; its members read their epoch.
+    const first = await store.claimEpoch(group, await store.epochToken(group), ["a", "b"]);
+    expect(await store.memberEpoch(group, "a")).toBe(first);
+    // Generation 2's old leader reads the token and sends its claim, which is held up in the
+    // network; the group rebalances again and generation 3's leader claims; then the old
+    // claim lands.
+    const oldToken = await store.epochToken(group);
+    const newOwner = await store.claimEpoch(group, await store.epochToken(group), ["b", "c"]);
+    const late = await store.claimEpoch(group, oldToken, ["a", "b"]);
+    expect(newOwner).toBe(first + 1);
+    expect(late).toBe(0);
+    // Nothing moved: the new owners keep the highest epoch, the old member keeps its old one.
+    expect(await store.epochToken(group)).toBe(String(newOwner));
+    expect(await store.memberEpoch(group, "b")).toBe(newOwner);
+    expect(await store.memberEpoch(group, "c")).toBe(newOwner);
+    expect(await store.memberEpoch(group, "a")).toBe(first);
+    // A fresh claim still gets past every epoch so far, and so does a member's own.
+    const next = await store.claimEpoch(group, await store.epochToken(group), ["a"]);
+    expect(next).toBe(newOwner + 1);
+    expect(await store.nextEpoch(group)).toBe(next + 1);
+  });
+
+  it("starts a missing counter from the clock, so epochs exceed those of before a wipe", async () => {
+    const store = new AggregateStore(redis, TOPIC);
+    const before = Date.now();
+    const epoch = await store.claimEpoch("t.aggregator-fresh", null, ["m"]);
+    expect(epoch).toBeGreaterThan(before);
+    expect(epoch).toBeLessThanOrEqual(Date.now() + 1);
+  });
+});

@@ -2,7 +2,7 @@ import { type ClickRecord, DAY_MS, dayKey, minuteBucket } from "@adclick/shared"
 import type { Redis } from "ioredis";
 import type { CampaignDelta } from "./counter-deltas";
 import { DistinctValues, scriptField } from "./distinct-values";
-import { FLUSH_CAMPAIGN, SEEN_OWNERS, VOLUME_CHUNK } from "./lua";
+import { CLAIM_EPOCH, FLUSH_CAMPAIGN, SEEN_OWNERS, VOLUME_CHUNK } from "./lua";
 
 /** Offset/epoch state of one campaign in one partition; shares the campaign's hash tag (C3). */
 export const stateKey = (campaignId: string, topic: string, partition: number) =>
@@ -23,7 +23,9 @@ export const pendingRebuildKey = (topic: string, partition: number) =>
   `aggrebuild:${topic}:${partition}`;
 /** Hash partition → watermark (max event time seen, epoch ms) for the dashboard. */
 export const watermarkKey = (topic: string) => `aggwatermark:${topic}`;
-export const epochKey = (groupId: string) => `aggepoch:${groupId}`;
+export const epochKey = (groupId: string) => `aggepoch:{${groupId}}`;
+/** Member id → the fencing epoch of the generation the member was last assigned in. */
+export const memberEpochsKey = (groupId: string) => `aggepoch:{${groupId}}:members`;
 const seenKey = (campaignId: string, tsMs: number) => `seen:{${campaignId}}:${cachedDayKey(tsMs)}`;
 
 /** `dayKey` without formatting a Date per click (the hot path asks for a handful of days). */
@@ -43,6 +45,8 @@ const volumeKey = (minute: number, kind: "ip" | "user") => `vol:{${minute}}:${ki
 const volumeJournalKey = (minute: number, topic: string, partition: number) =>
   `volj:{${minute}}:${topic}:${partition}`;
 
+/** Member epochs are read right after the claim; a week covers any member that stays idle. */
+const MEMBER_EPOCHS_TTL_S = 7 * 24 * 3600;
 /** State keys outlive the longest counter (a day key: up to 96 h after its first click). */
 export const STATE_TTL_S = 5 * 24 * 3600;
 /**
@@ -55,6 +59,7 @@ const VOLUME_GRACE_S = 15 * 60;
 
 type Script = (numKeys: number, ...args: Array<string | number>) => Promise<unknown>;
 interface ScriptedRedis {
+  aggClaimEpoch: Script;
   aggFlush: Script;
   aggVolume: Script;
   aggSeen: Script;
@@ -109,6 +114,7 @@ export class AggregateStore {
     redis: Redis,
     private readonly topic: string,
   ) {
+    redis.defineCommand("aggClaimEpoch", { lua: CLAIM_EPOCH });
     redis.defineCommand("aggFlush", { lua: FLUSH_CAMPAIGN });
     redis.defineCommand("aggVolume", { lua: VOLUME_CHUNK });
     redis.defineCommand("aggSeen", { lua: SEEN_OWNERS });
@@ -121,9 +127,47 @@ export class AggregateStore {
   }
 
   /**
-   * A fencing epoch for a fresh group membership: strictly greater than every
-   * epoch handed out before. Starts from the clock when the counter is missing
-   * (a fresh or wiped Redis), so it still exceeds epochs of before the wipe.
+   * The claim token: the epoch counter as it is now (null: missing). A
+   * generation's leader reads it when it starts assigning, then claims with it.
+   */
+  async epochToken(groupId: string): Promise<string | null> {
+    return this.r.get(epochKey(groupId));
+  }
+
+  /**
+   * Claims the fencing epoch of a new generation for its members, compare-and-set
+   * on `token`: greater than every epoch handed out before, or 0 when the counter
+   * moved since `token` was read (a newer generation's leader claimed first; this
+   * claim arrived late and changes nothing).
+   */
+  async claimEpoch(
+    groupId: string,
+    token: string | null,
+    memberIds: readonly string[],
+  ): Promise<number> {
+    return Number(
+      await this.r.aggClaimEpoch(
+        2,
+        epochKey(groupId),
+        memberEpochsKey(groupId),
+        token ?? "",
+        Date.now(),
+        MEMBER_EPOCHS_TTL_S,
+        ...memberIds,
+      ),
+    );
+  }
+
+  /** The epoch the member's latest generation was claimed with (null: none recorded). */
+  async memberEpoch(groupId: string, memberId: string): Promise<number | null> {
+    const v = await this.r.hget(memberEpochsKey(groupId), memberId);
+    return v === null ? null : Number(v);
+  }
+
+  /**
+   * An epoch of its own, for a member whose generation recorded none (Redis lost
+   * the member hash) and for `adclick replay`: greater than every epoch so far.
+   * Starts from the clock when the counter is missing.
    */
   async nextEpoch(groupId: string): Promise<number> {
     const key = epochKey(groupId);

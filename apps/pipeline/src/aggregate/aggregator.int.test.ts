@@ -10,6 +10,7 @@ import { Kafka, logLevel } from "kafkajs";
 import { afterEach, describe, expect, it } from "vitest";
 import { createTestStack, TEST_STACK_REDIS_KEYS, type TestStack } from "../../../../test/stack";
 import { BLOCKLISTED_IP, generateTraffic, type SimCampaign } from "../simulate/generate-traffic";
+import { memberEpochsKey } from "./aggregate-store";
 import {
   type ExpectedCounter,
   expectStream,
@@ -386,6 +387,11 @@ describe("adclick aggregate (real Kafka and Redis)", () => {
     const live = await snapshot(redis);
     expectExact(live, truth.counters);
     expect(await metric(agg.port, "adclick_aggregator_duplicates_total")).toBe(truth.duplicates);
+    // The group runs the fencing assigner: its leader claimed the generation's epoch for it.
+    const members = await redis.hgetall(
+      memberEpochsKey(groupName(stack!.topicPrefix, "aggregator")),
+    );
+    expect(Object.keys(members)).toHaveLength(1);
     expect(await metric(agg.port, 'adclick_aggregator_events_total{verdict="suspicious"}')).toBe(
       truth.flagged.size,
     );

@@ -181,3 +181,30 @@ end
 if #buf > 0 then read() end
 return out
 `;
+
+/**
+ * The fencing epoch of one consumer-group generation, claimed compare-and-set
+ * by the generation's leader while it assigns partitions (before any member
+ * of the generation can write), and handed to each member through a hash.
+ *
+ * KEYS[1]  the epoch counter `aggepoch:{<group>}`
+ * KEYS[2]  member id → epoch of the generation it was last assigned in
+ * ARGV     expected counter value ('' for none: the token the leader read when it
+ *          began assigning), the clock in ms (the start when the counter is missing,
+ *          so epochs exceed those of before a wipe), the TTL of the member hash in
+ *          seconds, then the generation's member ids
+ *
+ * Returns the new epoch, or 0 when the counter moved since the token was read: a
+ * newer generation claimed first, so this late claim (an old leader's, delayed)
+ * changes nothing.
+ */
+export const CLAIM_EPOCH = `
+local current = redis.call('GET', KEYS[1])
+if (current or '') ~= ARGV[1] then return 0 end
+local base = tonumber(current or ARGV[2])
+local epoch = base + 1
+redis.call('SET', KEYS[1], epoch)
+for i = 4, #ARGV do redis.call('HSET', KEYS[2], ARGV[i], epoch) end
+redis.call('EXPIRE', KEYS[2], ARGV[3])
+return epoch
+`;
