@@ -20,8 +20,13 @@ export async function readCounters(redisUrl: string): Promise<Map<string, Counte
     do {
       const [next, keys] = await redis.scan(cursor, "MATCH", "counter:*", "COUNT", 1000);
       cursor = next;
-      for (const key of keys) {
-        const h = await redis.hgetall(key);
+      const batch = redis.pipeline();
+      for (const key of keys) batch.hgetall(key);
+      const replies = (await batch.exec()) ?? [];
+      for (const [i, key] of keys.entries()) {
+        const [err, reply] = replies[i] ?? [new Error("no reply"), null];
+        if (err) throw err;
+        const h = reply as Record<string, string>;
         out.set(key, {
           clicks: Number(h.clicks ?? 0),
           cost_micros: Number(h.cost_micros ?? 0),

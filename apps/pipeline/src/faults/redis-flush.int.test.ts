@@ -41,8 +41,11 @@ async function flushKeepingMarkers(redisUrl: string): Promise<number> {
       if (m.ttl > 0) tx.set(m.key, m.value, "PX", m.ttl);
       else tx.set(m.key, m.value);
     }
-    await tx.exec();
-    expect(await redis.dbsize()).toBe(markers.filter((m) => m.value !== null).length);
+    const results = await tx.exec();
+    expect(results?.map(([err, reply]) => err ?? reply)).toEqual([
+      "OK",
+      ...markers.filter((m) => m.value !== null).map(() => "OK"),
+    ]);
     return before;
   } finally {
     redis.disconnect();
@@ -51,14 +54,20 @@ async function flushKeepingMarkers(redisUrl: string): Promise<number> {
 
 describe("fault: Redis flushed mid-stream", () => {
   it("rebuilds the live counters by replay, exactly, and loses nothing downstream", async () => {
-    const load = startLoad(pipeline, { seed: 1402, ratePerSec: 200, durationSec: 25 });
+    const durationSec = 25;
+    const startedAt = Date.now();
+    const load = startLoad(pipeline, { seed: 1402, ratePerSec: 200, durationSec });
     await sleep(10_000);
     const countedBefore = countedSoFar(await readCounters(pipeline.env.REDIS_URL!));
     const keysBefore = await flushKeepingMarkers(pipeline.env.REDIS_URL!);
+    const flushedAtMs = Date.now() - startedAt;
+    const acknowledgedAtFlush = load.progress();
     console.log(
-      `[fault: Redis flush] flushed ${keysBefore} keys with ${countedBefore} events counted, ${load.progress()} acknowledged`,
+      `[fault: Redis flush] flushed ${keysBefore} keys ${flushedAtMs} ms into the stream, with ${countedBefore} events counted and ${acknowledgedAtFlush} acknowledged`,
     );
+    // Mid-stream: counting had begun and traffic follows the flush.
     expect(countedBefore).toBeGreaterThan(0);
+    expect(flushedAtMs).toBeLessThan(durationSec * 1000 - 5000);
     // The aggregator keeps running: no restart, it must detect the loss itself.
     await verifyFaultRun(pipeline, load, "Redis flushed mid-stream");
     expect(pipeline.aggregators[0]!.starts).toBe(1);
