@@ -36,6 +36,16 @@ export function quoteLiteral(value: string): string {
 const CLICK_COLUMNS =
   "event_id, partner_id, campaign_id, advertiser_id, ad_id, user_id, ip, user_agent, ts, received_at, cost_micros, device, country";
 
+/**
+ * CLICK_COLUMNS as read from a file: a missing IP or user agent (a file of an
+ * older writer) is the empty string, which `scoreClick` scores with what the
+ * click has (no IP rule matches it; no user agent is `missing_user_agent`).
+ */
+const READ_COLUMNS = CLICK_COLUMNS.replace(
+  /\b(ip|user_agent)\b/g,
+  (column) => `coalesce(${column}, '') as ${column}`,
+);
+
 /** All clicks of [dayStartMs, dayEndMs) from the given Parquet files. */
 export function createDayRawSql(
   files: readonly string[],
@@ -43,7 +53,7 @@ export function createDayRawSql(
   dayEndMs: number,
 ): string {
   return `create view day_raw as
-select ${CLICK_COLUMNS}
+select ${READ_COLUMNS}
 from read_parquet([${files.map(quoteLiteral).join(", ")}], union_by_name = true)
 where ts >= ${dayStartMs} and ts < ${dayEndMs}`;
 }
