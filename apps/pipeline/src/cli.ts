@@ -1,5 +1,5 @@
 import { Command, CommanderError } from "commander";
-import { registerCommands } from "./commands";
+import { registerCommands, unknownCommand } from "./commands";
 import { ConfigError } from "./config";
 
 const program = new Command("adclick")
@@ -17,6 +17,9 @@ function fail(err: unknown): never {
   }
   process.exit(1);
 }
+
+const unknown = unknownCommand(program, process.argv.slice(2));
+if (unknown) fail(new Error(`unknown command '${unknown}' (see adclick --help)`));
 
 try {
   await program.parseAsync(process.argv);
