@@ -15,7 +15,12 @@ import { Redis } from "ioredis";
 import { pino } from "pino";
 import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { clickRecord } from "../../../../test/click-record";
 import { createTestStack, type TestStack } from "../../../../test/stack";
+import { daysBetween } from "../batch";
+import { encodeClicks } from "../lake/click-parquet";
+import { FileLakeStore } from "../lake/file-lake-store";
+import { segmentFileKey } from "../lake/lake-layout";
 import { createLogger } from "../runtime/logger";
 import { createBatchScheduler } from "../schedule/batch-scheduler";
 import { reconcileDay } from "./reconcile";
@@ -159,13 +164,34 @@ describe("reconciliation and the nightly schedule", () => {
   }, 60_000);
 
   it("catches up missed nights at start, then reconciles them", async () => {
-    const lastRun = await startBatchRun(conn.db, "2026-03-02");
+    // The last billed day is older than the open week: every day since is billed.
+    const lastRun = await startBatchRun(conn.db, "2026-02-20");
     await finishBatchRun(conn.db, lastRun, {
       eventsIn: 0,
       duplicates: 0,
       fraudRemoved: 0,
       rowsOut: 0,
       durationMs: 1,
+    });
+    const lake = new FileLakeStore(stack.lakeDir);
+    const ts = Date.parse("2026-03-04T12:00:00Z");
+    const records = [0, 1, 2].map((i) =>
+      clickRecord(ts + i, {
+        event_id: `r-${i}`,
+        user_id: `u-${i}`,
+        campaign_id: "cmp-r",
+        user_agent: "Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0",
+      }),
+    );
+    await lake.put(segmentFileKey("raw", ts, 0, "0", "2"), encodeClicks(records));
+    await redis.hset(dayCounterKey("cmp-r", Date.parse("2026-03-04T00:00:00Z"), "all"), {
+      clicks: 3,
+      cost_micros: 3 * records[0]!.cost_micros,
+    });
+    // A live total of a day past its 72 h is not compared, though it is still there.
+    await redis.hset(dayCounterKey("cmp-r", Date.parse("2026-03-01T00:00:00Z"), "all"), {
+      clicks: 99,
+      cost_micros: 99,
     });
     const scheduler = createBatchScheduler({
       config: stack.config,
@@ -176,17 +202,36 @@ describe("reconciliation and the nightly schedule", () => {
       now: () => Date.parse("2026-03-05T03:00:00Z"),
     });
     await scheduler.start();
+    const expected = daysBetween("2026-02-20", "2026-03-04");
     const deadline = Date.now() + 60_000;
     let days: string[] = [];
     while (Date.now() < deadline) {
-      days = (await listBatchRuns(conn.db))
-        .filter((r) => r.status === "succeeded")
-        .map((r) => r.day)
-        .sort();
-      if (days.length >= 3) break;
+      days = [
+        ...new Set(
+          (await listBatchRuns(conn.db, 100))
+            .filter((r) => r.status === "succeeded")
+            .map((r) => r.day),
+        ),
+      ].sort();
+      if (
+        days.length >= expected.length &&
+        (await listReconciliationResults(conn.db, "2026-03-04")).length
+      )
+        break;
       await new Promise((r) => setTimeout(r, 200));
     }
     await scheduler.stop();
-    expect(days).toEqual(["2026-03-02", "2026-03-03", "2026-03-04"]);
+    expect(days).toEqual(expected);
+    const results = await listReconciliationResults(conn.db, "2026-03-04");
+    expect(
+      results.map((r) => [
+        r.campaignId,
+        r.liveClicks,
+        r.billedClicks,
+        r.discrepancy,
+        r.thresholdExceeded,
+      ]),
+    ).toEqual([["cmp-r", 3, 3, 0, false]]);
+    expect(await listReconciliationResults(conn.db, "2026-03-01")).toEqual([]);
   }, 90_000);
 });
