@@ -3,7 +3,9 @@
  * with failures injected through the producer's transport seam (click-producer.ts).
  */
 import { topicName } from "@adclick/shared";
+import { signClickToken } from "@adclick/shared/click-token";
 import type { Producer, ProducerBatch } from "kafkajs";
+import type { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestStack, type TestStack } from "../../../../test/stack";
 import { ProduceError, type ProduceTransport } from "./click-producer";
@@ -23,6 +25,7 @@ let stack: TestStack;
 let ingest: IngestComponent | null = null;
 let url: string;
 let apiKey: string;
+let registry: Registry;
 const faults: Fault[] = [];
 const producersSeen: Producer[] = [];
 
@@ -64,7 +67,11 @@ beforeAll(async () => {
     name: "producer",
     rateLimitPerSec: 1_000_000,
   });
-  ({ ingest, url } = await startTestIngest(stack.config, {}, { produceTransport: transport }));
+  ({ ingest, url, registry } = await startTestIngest(
+    stack.config,
+    {},
+    { produceTransport: transport },
+  ));
 });
 
 afterAll(async () => {
@@ -75,7 +82,8 @@ afterAll(async () => {
 describe("ClickProducer after a failed send", () => {
   it("sends the next batch with a fresh producer, and that batch's 202 events are in Kafka", async () => {
     faults.push("fail");
-    const failed = await postClicks(url, apiKey, [click("pa"), click("pb")]);
+    const failedBatch = [click("pa"), click("pb")];
+    const failed = await postClicks(url, apiKey, failedBatch);
     expect(failed.status).toBe(503);
     const failedWith = producersSeen.at(-1);
     const next = [click("pa"), click("pb")];
@@ -85,6 +93,30 @@ describe("ClickProducer after a failed send", () => {
     expect(producersSeen.at(-1)).not.toBe(failedWith);
     const ids = await rawIds();
     for (const e of next) expect(ids.filter((id) => id === e.event_id)).toHaveLength(1);
+    // The failed send released its claims: the partner's retry is produced, not a duplicate.
+    const retry = await postClicks(url, apiKey, failedBatch);
+    expect(retry.body).toMatchObject({ accepted: 2, duplicates: 0 });
+  });
+
+  it("still redirects when the click cannot be produced, and counts it as unrecorded", async () => {
+    const token = signClickToken(stack.config.APP_SECRET, {
+      campaignId: "pa",
+      adId: "ad-1",
+      partnerId: "partner-x",
+      landingUrl: "https://example.com/landing",
+      expiresAtSeconds: Math.floor(Date.now() / 1000) + 600,
+    });
+    const unrecorded = async () =>
+      (await registry.getSingleMetric("adclick_ingest_redirects_unrecorded_total")?.get())
+        ?.values[0]?.value ?? 0;
+    expect(await unrecorded()).toBe(0);
+    faults.push("fail");
+    const res = await fetch(`${url}/c/${token}`, { redirect: "manual" });
+    expect(res.status).toBe(302);
+    expect(res.headers.get("location")).toBe("https://example.com/landing");
+    expect(await unrecorded()).toBe(1);
+    const receipt = res.headers.get("x-request-id");
+    expect((await rawIds()).includes(receipt!)).toBe(false);
   });
 
   it("a partly failed multi-partition send keeps the marks of the events that were written", async () => {

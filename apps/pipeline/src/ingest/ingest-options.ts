@@ -24,6 +24,8 @@ export interface IngestOptions {
   /** After an early refusal, at most this many body bytes are read and dropped before closing. */
   maxDrainBytes: number;
   maxDrainMs: number;
+  /** On stop, connections already accepted get this long to deliver a request (answered 503). */
+  shutdownGraceMs: number;
 }
 
 export const DEFAULT_INGEST_OPTIONS: Omit<IngestOptions, "port"> = {
@@ -40,5 +42,6 @@ export const DEFAULT_INGEST_OPTIONS: Omit<IngestOptions, "port"> = {
   trustedProxies: [],
   compression: "lz4",
   publicMetrics: false,
+  shutdownGraceMs: 1_000,
   ...DEFAULT_DRAIN_LIMITS,
 };

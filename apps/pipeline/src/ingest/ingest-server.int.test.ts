@@ -601,6 +601,8 @@ describe("property: arbitrary bodies", () => {
         user_agent: fc.oneof(fc.constant("Mozilla/5.0"), fc.string({ maxLength: 1100 })),
         ts: fc.oneof(
           fc.integer({ min: -1e15, max: 4e12 }),
+          // Inside the C1 bounds (7 days before to 5 minutes after receive).
+          fc.integer({ min: -6 * 86_400_000, max: 60_000 }).map((d) => Date.now() + d),
           fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
           fc.string(),
           fc.double(),
@@ -612,12 +614,15 @@ describe("property: arbitrary bodies", () => {
       },
       { requiredKeys: [] },
     );
+    // A valid click now and then, so the property sees 202s with accepted events, not only refusals.
+    const good = fc.constant(null).map(() => click("cmp-0"));
     const body = fc.oneof(
+      good.map((v) => ({ text: JSON.stringify(v), ndjson: false, count: 1 })),
       fc.string().map((s) => ({ text: s, ndjson: false, count: -1 })),
       fc.jsonValue().map((v) => ({ text: JSON.stringify(v) ?? "", ndjson: false, count: -1 })),
       validish.map((v) => ({ text: JSON.stringify(v), ndjson: false, count: 1 })),
       fc
-        .array(fc.oneof(validish, fc.jsonValue()), { maxLength: 20 })
+        .array(fc.oneof(good, validish, fc.jsonValue()), { maxLength: 20 })
         .map((a) => ({ text: JSON.stringify(a), ndjson: false, count: a.length })),
       fc
         .array(
@@ -636,12 +641,16 @@ describe("property: arbitrary bodies", () => {
             .filter((l) => l.trim()).length,
         })),
     );
+    const statuses = new Map<number, number>();
+    let acceptedTotal = 0;
     await fc.assert(
       fc.asyncProperty(body, async ({ text, ndjson, count }) => {
         const res = await post(text, {
           key: keys.prop,
           ...(ndjson ? { contentType: "application/x-ndjson" } : {}),
         });
+        statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+        acceptedTotal += res.body.accepted ?? 0;
         // 503 is allowed only as an honest "retry later" (e.g. the shared broker stalls), never a 500.
         expect([202, 400, 413, 503], JSON.stringify(res.body)).toContain(res.status);
         if (res.status === 503) expect(res.headers.get("retry-after")).toBeTruthy();
@@ -657,6 +666,14 @@ describe("property: arbitrary bodies", () => {
       .map((r) => JSON.parse(r.value))
       .filter((r) => r.partner_id === "partner-prop");
     for (const record of mine) expect(ClickRecord.safeParse(record).success).toBe(true);
+    // An ingest that answered 503 to everything would pass the checks above: it must not.
+    expect(statuses.get(202) ?? 0).toBeGreaterThanOrEqual(20);
+    expect(statuses.get(400) ?? 0).toBeGreaterThan(0);
+    expect(statuses.get(503) ?? 0).toBeLessThanOrEqual(15);
+    // Every accepted event is in clicks.raw, once.
+    expect(acceptedTotal).toBeGreaterThan(0);
+    expect(mine.length).toBe(acceptedTotal);
+    expect(new Set(mine.map((r) => r.event_id)).size).toBe(mine.length);
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
   });
 });

@@ -245,8 +245,15 @@ export function createIngestComponent(config: Config, deps: IngestDeps): IngestC
     async stop() {
       stopping = true;
       if (server) {
-        // Stop accepting; idle keep-alive sockets close now, busy ones after their response.
+        // Stop accepting. Node's close() would also destroy every connection without a request
+        // in progress, including one just accepted whose request is already on its way: that
+        // client would get a reset for a request it sent. So connections get a grace period in
+        // which a request is answered (503, Connection: close), then the idle ones are closed.
+        const closeIdle = server.closeIdleConnections.bind(server);
+        server.closeIdleConnections = () => undefined;
         const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
+        server.closeIdleConnections = closeIdle;
+        await new Promise((r) => setTimeout(r, options.shutdownGraceMs));
         server.closeIdleConnections();
         // In-flight requests finish (a client stalling its body is cut off after 10 s).
         if (activeRequests > 0) {
