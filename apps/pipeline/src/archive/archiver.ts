@@ -146,6 +146,7 @@ export class Archiver implements Component {
           this.metrics.openEvents.set(0);
           this.recovered.clear();
           this.committed.clear();
+          this.gapAccepted.clear();
         });
       },
       eachBatch: (payload, membership) => this.enqueue(() => this.onBatch(payload, membership)),

@@ -83,6 +83,10 @@ export function createReviewSink(options: ReviewSinkOptions): Component {
     for (let i = 0; i < items.length; i += INSERT_CHUNK) {
       queued += await insertReviewItems(db!, items.slice(i, i + INSERT_CHUNK));
     }
+    // Counted as soon as the rows are in: a redelivery after a failed commit counts as duplicates.
+    messages.inc({ outcome: "queued" }, queued);
+    messages.inc({ outcome: "duplicate" }, items.length - queued);
+    messages.inc({ outcome: "invalid" }, invalid);
     // Only now are the batch's effects durable: move past it and commit the offset after its last message.
     resolveOffset(batch.lastOffset());
     // Throws unless the broker holds the offset; the batch is then redelivered (inserts are idempotent).
@@ -94,9 +98,6 @@ export function createReviewSink(options: ReviewSinkOptions): Component {
       },
     ]);
     await heartbeat();
-    messages.inc({ outcome: "queued" }, queued);
-    messages.inc({ outcome: "duplicate" }, items.length - queued);
-    messages.inc({ outcome: "invalid" }, invalid);
     stop();
     if (items.length > queued) {
       logger.info(
