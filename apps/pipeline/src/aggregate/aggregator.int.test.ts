@@ -607,6 +607,57 @@ describe("adclick aggregate (real Kafka and Redis)", () => {
     expectExact(await snapshot(redis), expected);
   }, 150_000);
 
+  it("a replay that crashes midway is reported: the aggregator refuses to start, and the next replay redoes it", async () => {
+    const { stack, redis, produce } = await setup();
+    const sim = simulated(3000, 10);
+    const expected = expectedCounters(sim);
+    const total = sim.clicks.length - expectStream(sim, BLOCKED).duplicates;
+    await produce(sim.clicks);
+    const agg = await startAggregator();
+    await waitForTotals(redis, expected);
+    expect(await stopGracefully(agg)).toBe(0);
+
+    const from = String(Math.min(...sim.clicks.map((c) => c.ts)));
+    const replay = (): ChildProcess => {
+      const child = spawn(
+        process.execPath,
+        [BIN, "replay", "--from", from, "--fetch-bytes", "4096"],
+        {
+          env: { ...process.env, ...stack.env },
+          stdio: ["ignore", "pipe", "pipe"],
+        },
+      );
+      children.push(child);
+      return child;
+    };
+    const first = replay();
+    await waitFor(
+      "the replay under way",
+      async () => {
+        const n = await countedSoFar(redis);
+        return n > 0 && n < total;
+      },
+      60_000,
+      5,
+    );
+    first.kill("SIGKILL");
+    await exited(first);
+    expect(await countedSoFar(redis)).toBeLessThan(total); // the hole it left
+
+    await expect(startAggregator()).rejects.toThrow(/replay .* did not finish/);
+
+    const second = replay();
+    let out = "";
+    let err = "";
+    second.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+    second.stderr!.on("data", (d: Buffer) => (err += d.toString()));
+    const code = await new Promise((res) => second.once("exit", res));
+    expect(code, err).toBe(0);
+    expect(out).toMatch(/redid the replay that did not finish/);
+    expectExact(await snapshot(redis), expected);
+    await startAggregator();
+  }, 150_000);
+
   it("two aggregators, one paused past its session timeout: exact, and the paused one's writes are fenced", async () => {
     const { redis, produce } = await setup();
     const sim = simulated(30_000, 4);

@@ -47,6 +47,7 @@ import { BlocklistSource } from "./blocklist-source";
 import type { ScoredClick } from "./counter-deltas";
 import { FENCING_ASSIGNER, fencingAssigner } from "./fencing-assigner";
 import { createAggregatorMetrics } from "./metrics";
+import { describeUnfinished, readReplayRecord } from "./replay-record";
 
 export interface AggregatorOptions {
   config: Config;
@@ -119,6 +120,11 @@ export class Aggregator implements Component {
       enableAutoPipelining: false,
     });
     const store = new AggregateStore(this.redis, this.topic);
+    const replay = await readReplayRecord(this.redis, this.topic);
+    if (replay?.state === "running")
+      throw new Error(
+        `${describeUnfinished(replay)}: the counters have a hole; run \`adclick replay --from ${new Date(replay.fromMs).toISOString()}\` to finish it first`,
+      );
     await this.blocklist.start();
     this.admin = this.kafka.admin();
     await this.admin.connect();
