@@ -77,4 +77,19 @@ describe("expectedOutcome", () => {
     // 4 dimensions x (window + day) for p1's mobile clicks, plus partner:p2 and device:other keys.
     expect(out.counters.size).toBe(12);
   });
+
+  it("judges a retry acknowledged before its original by the original's pattern", () => {
+    const crawler = event(
+      "bot",
+      { pattern: "crawler", device: "other" },
+      { user_agent: "Googlebot/2.1" },
+    );
+    const retry = { ...crawler, pattern: "retry-duplicate" as const };
+    const out = expectedOutcome([retry, crawler], new Map([["c1", 1000]]), new Set());
+    expect([...out.fraud]).toEqual(["p1/bot"]);
+    expect(out.counters.get("counter:{c1}:202612021405:all")).toMatchObject({
+      clicks: 0,
+      fraud: 1,
+    });
+  });
 });

@@ -64,10 +64,14 @@ export function expectedOutcome(
   cpcByCampaign: ReadonlyMap<string, number>,
   suspicious: ReadonlySet<string>,
 ): Expected {
+  // A retry carries the original's body but not its pattern, and may be acknowledged first
+  // (the original stuck behind a fault): the original speaks for the event.
   const events = new Map<string, SimEvent>();
   for (const e of acknowledged) {
     const id = eventIdentity(e.partnerId, e.body.event_id);
-    if (!events.has(id)) events.set(id, e);
+    const seen = events.get(id);
+    if (!seen || (seen.pattern === "retry-duplicate" && e.pattern !== "retry-duplicate"))
+      events.set(id, e);
   }
   const counters = new Map<string, CounterCell & { users: Set<string> }>();
   const billing = new Map<string, BillingCell & { users: Set<string> }>();

@@ -11,6 +11,7 @@ import { createAdvertiser, createCampaign, createPartner } from "@adclick/db/que
 import { freePort, RoleProcess } from "../../../../test/processes";
 import { createTestStack, type TestStack, type TestStackOptions } from "../../../../test/stack";
 import type { SimCampaign } from "../simulate/generate-traffic";
+import { clearLake } from "./observe";
 
 export interface FaultPipelineOptions {
   /** Extra environment for every role (e.g. KAFKA_BROKERS of the test's own broker). */
@@ -136,6 +137,7 @@ export async function startFaultPipeline(
     roles: () => [ingest, ...aggregators, archiver, reviewSink],
     async dispose() {
       for (const role of pipeline.roles()) await role.dispose().catch(() => undefined);
+      await clearLake(stack.config).catch(() => undefined);
       await stack.cleanup();
     },
   };

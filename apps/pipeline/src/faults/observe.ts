@@ -54,10 +54,18 @@ export async function readLake(
   env: Record<string, string>,
   dataset: "raw" | "fraud",
 ): Promise<string[]> {
+  return (await readLakeFiles(env, dataset)).map((row) => row.id);
+}
+
+/** Every row's identity with the file that holds it. */
+export async function readLakeFiles(
+  env: Record<string, string>,
+  dataset: "raw" | "fraud",
+): Promise<Array<{ id: string; file: string }>> {
   const lake = openLake(loadConfig(env), process.cwd());
   try {
     const keys = (await lake.list(`${dataset}/`)).filter((k) => k.endsWith(".parquet"));
-    const ids: string[] = [];
+    const ids: Array<{ id: string; file: string }> = [];
     for (const key of keys) {
       const bytes = await lake.get(key);
       const file = bytes.buffer.slice(
@@ -71,7 +79,8 @@ export async function readLake(
         partner_id: string;
         event_id: string;
       }>;
-      for (const r of rows) ids.push(eventIdentity(String(r.partner_id), String(r.event_id)));
+      for (const r of rows)
+        ids.push({ id: eventIdentity(String(r.partner_id), String(r.event_id)), file: key });
     }
     return ids;
   } finally {

@@ -21,6 +21,7 @@ import {
   readBilling,
   readCounters,
   readLake,
+  readLakeFiles,
   readReviewQueue,
 } from "./observe";
 
@@ -163,7 +164,11 @@ export async function verifyFaultRun(
   expect(truth.totals.sent).toBe(load.acknowledged.length);
 
   await bill(expected.days);
-  const lake = compareExactlyOnce(expected.events.keys(), await readLake(pipeline.env, "raw"));
+  const rawFiles = await readLakeFiles(pipeline.env, "raw");
+  const lake = compareExactlyOnce(
+    expected.events.keys(),
+    rawFiles.map((r) => r.id),
+  );
   const fraudLake = compareExactlyOnce(expected.fraud, await readLake(pipeline.env, "fraud"));
   const queue = await readReviewQueue(pipeline.env.DATABASE_URL!);
   const queueReport = compareExactlyOnce(
@@ -190,6 +195,17 @@ export async function verifyFaultRun(
   ];
   console.log(lines.join("\n"));
 
+  if (lake.duplicated.length) {
+    const first = lake.duplicated[0];
+    const files = rawFiles.filter((r) => r.id === first).map((r) => r.file);
+    const twice = new Set(lake.duplicated);
+    const byFile = new Map<string, number>();
+    for (const r of rawFiles)
+      if (twice.has(r.id)) byFile.set(r.file, (byFile.get(r.file) ?? 0) + 1);
+    console.log(
+      `[fault: ${label}] ${first} is in ${files.join(" and ")}; files holding duplicated events: ${JSON.stringify(Object.fromEntries(byFile))}`,
+    );
+  }
   if (counterMismatches.length)
     console.log(
       `[fault: ${label}] first counter differences:\n  ${counterMismatches.slice(0, 8).join("\n  ")}`,
