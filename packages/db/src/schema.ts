@@ -257,3 +257,41 @@ export const invoices = pgTable(
   },
   (t) => [uniqueIndex("invoices_advertiser_month_idx").on(t.advertiserId, t.month)],
 );
+
+/**
+ * Dashboard sign-in sessions. The cookie carries a random opaque id; only its
+ * SHA-256 is stored, so a leaked table does not sign anyone in.
+ */
+export const sessions = pgTable(
+  "sessions",
+  {
+    idHash: text("id_hash").primaryKey(),
+    userId: bigint("user_id", { mode: "number" })
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+    lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull().defaultNow(),
+    /** Hard end of the session, however active it is. */
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [index("sessions_user_idx").on(t.userId), index("sessions_expires_idx").on(t.expiresAt)],
+);
+
+/**
+ * Failed sign-in attempts, kept for the per-account and per-IP rate limits
+ * (only the recent ones matter; old rows are pruned on the way).
+ */
+export const signInFailures = pgTable(
+  "sign_in_failures",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    /** The normalised email that was tried (whether or not such a user exists). */
+    account: text("account").notNull(),
+    ip: text("ip").notNull(),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("sign_in_failures_account_idx").on(t.account, t.at),
+    index("sign_in_failures_ip_idx").on(t.ip, t.at),
+  ],
+);

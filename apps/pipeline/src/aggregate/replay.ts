@@ -87,7 +87,7 @@ export async function replayCounters(o: ReplayOptions): Promise<ReplayResult> {
 
     const deletedKeys = await deleteFrom(redis, topic, fromDayMs);
     const store = new AggregateStore(redis, topic);
-    for (const p of plan) await store.setMarker(p.partition);
+    for (const p of plan) await store.setMarker(p.partition, p.from - 1);
     const epoch = await store.nextEpoch(aggregatorGroup);
     await blocklist.start();
     const processor = new BatchProcessor({
@@ -169,6 +169,8 @@ export async function replayCounters(o: ReplayOptions): Promise<ReplayResult> {
         await admin.deleteGroups([groupId]).catch(() => undefined);
       }
     }
+    // The counters are complete up to where the aggregators will resume.
+    for (const p of plan) await store.setMarker(p.partition, p.to - 1);
     await admin.setOffsets({
       groupId: aggregatorGroup,
       topic,

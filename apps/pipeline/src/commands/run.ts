@@ -48,8 +48,8 @@ export function registerRunCommand(program: Command): void {
       if (ingest) components.push(ingest);
       ops.components = components;
 
-      // The ingest serves /healthz, /readyz and /metrics for the whole process on INGEST_PORT.
-      await runComponents({ components, registry, logger, opsPort: ingest ? null : 9464 }, ops);
+      // /metrics is served on the ops port, never on the public INGEST_PORT.
+      await runComponents({ components, registry, logger, opsPort: 9464 }, ops);
     });
 }
 

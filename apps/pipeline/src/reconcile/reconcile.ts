@@ -4,7 +4,8 @@ import {
   listBillingDayTotals,
   type NewReconciliationResult,
 } from "@adclick/db/queries";
-import { DAY_MS, DAY_TTL_AFTER_END_S, dayCounterKey, parseIsoDay } from "@adclick/shared";
+import { DAY_MS, DAY_TTL_AFTER_END_S, parseIsoDay } from "@adclick/shared";
+import { readDayTotals, scanDayTotalCampaigns, ZERO_COUNTERS } from "@adclick/shared/live-counters";
 import type { Redis } from "ioredis";
 import { Counter, Gauge, type Registry } from "prom-client";
 import type { Logger } from "../runtime/logger";
@@ -73,17 +74,12 @@ export async function reconcileDay(
     return { day, liveData: false, threshold, campaigns: [], exceeded: [] };
   }
   const billed = new Map((await listBillingDayTotals(deps.db, day)).map((r) => [r.campaignId, r]));
-  const liveIds = await scanLiveCampaigns(deps.redis, day.replace(/-/g, ""));
+  const liveIds = await scanDayTotalCampaigns(deps.redis, dayMs);
   const ids = [...new Set([...billed.keys(), ...liveIds])].sort();
-  const pipeline = deps.redis.pipeline();
-  for (const id of ids) pipeline.hmget(dayCounterKey(id, dayMs, "all"), "clicks", "cost_micros");
-  const live = (await pipeline.exec()) ?? [];
-  const campaigns: CampaignReconciliation[] = ids.map((campaignId, i) => {
-    const [err, values] = live[i] ?? [null, null];
-    if (err) throw err;
-    const [clicks, cost] = (values as Array<string | null>) ?? [null, null];
-    const liveClicks = Number(clicks ?? 0);
-    const liveCostMicros = Number(cost ?? 0);
+  const live = await readDayTotals(deps.redis, ids, dayMs);
+  const campaigns: CampaignReconciliation[] = ids.map((campaignId) => {
+    const { clicks: liveClicks, costMicros: liveCostMicros } =
+      live.get(campaignId) ?? ZERO_COUNTERS;
     const b = billed.get(campaignId);
     const billedClicks = b?.clicks ?? 0;
     const discrepancy = Math.abs(liveClicks - billedClicks) / Math.max(billedClicks, 1);
@@ -125,22 +121,6 @@ export async function reconcileDay(
     deps.logger.info({ day, campaigns: campaigns.length, threshold }, "reconciliation passed");
   }
   return { day, liveData: true, threshold, campaigns, exceeded };
-}
-
-/** Campaign ids that have a live day total for `dayKey` (YYYYMMDD). */
-async function scanLiveCampaigns(redis: Redis, dayKey: string): Promise<string[]> {
-  const ids: string[] = [];
-  const suffix = `}:${dayKey}:all`;
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", `counter:{*${suffix}`, "COUNT", 1000);
-    cursor = next;
-    for (const key of keys) {
-      if (key.startsWith("counter:{") && key.endsWith(suffix))
-        ids.push(key.slice("counter:{".length, -suffix.length));
-    }
-  } while (cursor !== "0");
-  return ids;
 }
 
 export function describeExceeded(exceeded: readonly CampaignReconciliation[]): string {
