@@ -1,3 +1,5 @@
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { connectDb, type DbConnection } from "@adclick/db/client";
 import { type BatchRun, listBatchRuns, listBillingDay } from "@adclick/db/queries";
 import { type ClickRecord, groupName, topicName } from "@adclick/shared";
@@ -10,6 +12,8 @@ import { encodeClicks } from "../lake/click-parquet";
 import { FileLakeStore } from "../lake/file-lake-store";
 import { segmentFileKey } from "../lake/lake-layout";
 import { createBatchScheduler } from "./batch-scheduler";
+
+const BIN = fileURLToPath(new URL("../../bin/adclick.mjs", import.meta.url));
 
 /** The scheduler's clock: 03:00 UTC on 5 March 2026 when the test starts, then running. */
 const START = Date.parse("2026-03-05T03:00:00Z");
@@ -237,6 +241,15 @@ describe("nightly scheduler: a day is billed only when the lake is complete for 
         await until("the waiting gauge", async () =>
           (await metric(registry, "adclick_batch_days_waiting")) === 1 ? true : undefined,
         );
+
+        // By hand, `adclick batch --require-complete` refuses the day for the same reason.
+        const cli = spawnSync(
+          process.execPath,
+          [BIN, "batch", "--date", "2026-03-04", "--require-complete"],
+          { env: { ...process.env, ...stack.env }, encoding: "utf8" },
+        );
+        expect(cli.status).toBe(1);
+        expect(cli.stderr).toBe(`adclick: 2026-03-04 not billed: ${waiting.error}\n`);
 
         await admin.setOffsets({ groupId, topic, partitions: [{ partition: 0, offset: "3" }] });
         expect(await until("2026-03-04 billed", () => billedClicks(conn, "2026-03-04"))).toBe(2);
