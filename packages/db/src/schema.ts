@@ -24,7 +24,7 @@ export const campaignStatus = pgEnum("campaign_status", ["active", "paused", "en
 export const userRole = pgEnum("user_role", ["advertiser", "analyst", "finance", "admin"]);
 export const blocklistKind = pgEnum("blocklist_kind", ["ip", "cidr", "user_agent"]);
 export const reviewStatus = pgEnum("review_status", ["pending", "clean", "fraud"]);
-export const runStatus = pgEnum("run_status", ["running", "succeeded", "failed"]);
+export const runStatus = pgEnum("run_status", ["running", "succeeded", "failed", "waiting"]);
 
 export const advertisers = pgTable("advertisers", {
   id: text("id").primaryKey(),
@@ -214,6 +214,9 @@ export const batchRuns = pgTable(
     rowsOut: bigint("rows_out", { mode: "number" }),
     durationMs: bigint("duration_ms", { mode: "number" }),
     error: text("error"),
+    /** The lake files a succeeded run billed: their number and a hash of their keys (C11 re-billing). */
+    lakeFiles: integer("lake_files"),
+    lakeFingerprint: text("lake_fingerprint"),
   },
   (t) => [index("batch_runs_day_idx").on(t.day, t.startedAt)],
 );

@@ -56,6 +56,23 @@ export const ClickTime = z
     return ms;
   });
 
+/** C1: a click time must lie between 7 days before and 5 minutes after the receive time. */
+export const CLICK_TS_MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;
+export const CLICK_TS_MAX_AHEAD_MS = 5 * 60 * 1000;
+
+/**
+ * Why `ts` (epoch ms) is outside the C1 bounds around `receivedAt`, or null. Older
+ * clicks cannot reach a billing day that is already closed (C11); future ones would
+ * move watermarks.
+ */
+export function clickTimeBoundError(ts: number, receivedAt: number): string | null {
+  if (ts < receivedAt - CLICK_TS_MAX_AGE_MS)
+    return "ts is more than 7 days before the receive time";
+  if (ts > receivedAt + CLICK_TS_MAX_AHEAD_MS)
+    return "ts is more than 5 minutes after the receive time";
+  return null;
+}
+
 /**
  * A C1 event id: the idempotency key. Never contains "," or ";", which the ingest
  * and the aggregator use to pack ids for their Redis scripts.

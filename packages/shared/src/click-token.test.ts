@@ -53,3 +53,28 @@ describe("click tokens", () => {
     ).toThrow();
   });
 });
+
+describe("landing URLs at signing", () => {
+  const base = {
+    campaignId: "c",
+    adId: "a",
+    partnerId: "p",
+    expiresAtSeconds: 4_000_000_000,
+  };
+  it("percent-encodes non-Latin-1 characters so the URL can be a Location header", () => {
+    const token = signClickToken("secret-secret-secret", {
+      ...base,
+      landingUrl: "https://example.com/spring/Ünï?q=日本",
+    });
+    const check = verifyClickToken("secret-secret-secret", token, 1);
+    expect(check.ok && check.token.landingUrl).toBe(
+      "https://example.com/spring/%C3%9Cn%C3%AF?q=%E6%97%A5%E6%9C%AC",
+    );
+  });
+  it("refuses a landing URL with CR, LF or other control characters", () => {
+    for (const bad of ["https://example.com/a\r\nSet-Cookie: x=1", "https://example.com/\u0000"])
+      expect(() => signClickToken("secret-secret-secret", { ...base, landingUrl: bad })).toThrow(
+        /control characters/,
+      );
+  });
+});

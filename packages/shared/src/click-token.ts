@@ -11,6 +11,23 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+
+/**
+ * The landing URL as a token carries it: ASCII only (WHATWG serialisation
+ * percent-encodes the path and query and punycodes the host), so it can be sent
+ * as a `Location` header. CR, LF and other control characters are refused
+ * rather than silently dropped (they would otherwise split the header).
+ */
+export function normaliseLandingUrl(url: string): string {
+  if (CONTROL_CHARS.test(url))
+    throw new Error("landing URL must not contain control characters (CR, LF, …)");
+  if (!/^https?:\/\//i.test(url) || !URL.canParse(url))
+    throw new Error("landing URL must be http(s)");
+  return new URL(url).href;
+}
+
 const ClickTokenPayload = z.object({
   /** campaign_id */
   c: z.string().min(1).max(128),
@@ -18,12 +35,15 @@ const ClickTokenPayload = z.object({
   a: z.string().min(1).max(128),
   /** partner_id */
   p: z.string().min(1).max(128),
-  /** landing URL (http or https) */
+  /** landing URL (http or https, no control characters) */
   u: z
     .string()
     .max(2048)
     .refine((u) => /^https?:\/\//i.test(u) && URL.canParse(u), {
       error: "landing URL must be http(s)",
+    })
+    .refine((u) => !CONTROL_CHARS.test(u), {
+      error: "landing URL must not contain control characters (CR, LF, …)",
     }),
   /** publisher_id, optional */
   pub: z.string().min(1).max(128).optional(),
@@ -60,7 +80,7 @@ export function signClickToken(appSecret: string, fields: ClickTokenFields): str
     c: fields.campaignId,
     a: fields.adId,
     p: fields.partnerId,
-    u: fields.landingUrl,
+    u: normaliseLandingUrl(fields.landingUrl),
     ...(fields.publisherId ? { pub: fields.publisherId } : {}),
     exp: fields.expiresAtSeconds,
   });

@@ -8,6 +8,7 @@ import {
   ClickEventInput,
   type ClickEventParsed,
   type ClickRecord,
+  clickTimeBoundError,
   describeIssue,
 } from "@adclick/shared";
 import { deviceFromUserAgent } from "./device";
@@ -31,7 +32,8 @@ export interface ValidatedBatch {
   repeats: number;
 }
 
-export function validateBatch(items: readonly BodyItem[]): ValidatedBatch {
+/** Validates each item with the shared schema and the C1 `ts` bounds around `receivedAt`. */
+export function validateBatch(items: readonly BodyItem[], receivedAt: number): ValidatedBatch {
   const valid: ValidEvent[] = [];
   const rejected: Rejection[] = [];
   const seen = new Set<string>();
@@ -49,6 +51,11 @@ export function validateBatch(items: readonly BodyItem[]): ValidatedBatch {
     const parsed = ClickEventInput.safeParse(value);
     if (!parsed.success) {
       rejected.push({ index, error: describeIssue(parsed.error) });
+      return;
+    }
+    const tsError = clickTimeBoundError(parsed.data.ts, receivedAt);
+    if (tsError) {
+      rejected.push({ index, error: tsError });
       return;
     }
     if (seen.has(parsed.data.event_id)) {

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { request } from "node:http";
 import { fileURLToPath } from "node:url";
 import { connectDb } from "@adclick/db/client";
 import { createAdvertiser, createCampaign, createPartner } from "@adclick/db/queries";
@@ -20,7 +21,44 @@ afterAll(async () => {
   await stack?.cleanup();
 });
 
-it("on SIGTERM under load, the topic holds exactly the events that got a 202", async () => {
+/** One POST on a connection of its own (no keep-alive reuse racing the server's close). */
+function postOnNewConnection(
+  port: number,
+  apiKey: string,
+  body: string,
+): Promise<{ status: number; body: string } | { error: string }> {
+  return new Promise((resolve) => {
+    const req = request(
+      {
+        host: "127.0.0.1",
+        port,
+        path: "/v1/clicks",
+        method: "POST",
+        agent: false,
+        headers: {
+          authorization: `Bearer ${apiKey}`,
+          "content-type": "application/json",
+          "content-length": Buffer.byteLength(body),
+        },
+      },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (d) => (text += d));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
+        res.on("error", (err) =>
+          resolve({ error: (err as NodeJS.ErrnoException).code ?? err.message }),
+        );
+      },
+    );
+    req.on("error", (err) =>
+      resolve({ error: (err as NodeJS.ErrnoException).code ?? err.message }),
+    );
+    req.end(body);
+  });
+}
+
+it("on SIGTERM under load, every in-flight request gets 202 or 503 and the topic holds exactly the events that got a 202", async () => {
   const conn = connectDb(stack.config.DATABASE_URL, { max: 1 });
   await createAdvertiser(conn.db, { id: "adv", name: "adv" });
   for (let i = 0; i < 4; i++)
@@ -36,7 +74,7 @@ it("on SIGTERM under load, the topic holds exactly the events that got a 202", a
 
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  child = spawn(process.execPath, ["apps/pipeline/bin/adclick.mjs", "ingest"], {
+  child = spawn(process.execPath, ["apps/pipeline/bin/adclick.mjs", "ingest", "--ops-port", "0"], {
     cwd: repoRoot,
     env: {
       PATH: process.env.PATH ?? "",
@@ -66,40 +104,54 @@ it("on SIGTERM under load, the topic holds exactly the events that got a 202", a
   const acknowledged = new Set<string>();
   const statuses = new Map<string, number>();
   const partialAccepts: number[] = [];
-  let stop = false;
+  /** Errors other than a refused connection: a request the server took and did not answer. */
+  const lostRequests: string[] = [];
+  let sigtermAt = Number.POSITIVE_INFINITY;
+  /** Requests sent before SIGTERM and answered after it: the in-flight ones. */
+  let answeredAcrossSigterm = 0;
+  let exitedFlag = false;
+  let lateRefusals = 0;
   const worker = async () => {
-    while (!stop) {
+    while (!exitedFlag) {
       const batch = Array.from({ length: 20 }, (_, i) => click(`c${i % 4}`));
-      try {
-        const res = await fetch(`${base}/v1/clicks`, {
-          method: "POST",
-          body: JSON.stringify(batch),
-          headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
-        });
-        const body = (await res.json()) as { accepted?: number };
-        statuses.set(String(res.status), (statuses.get(String(res.status)) ?? 0) + 1);
-        if (res.status === 202) {
-          if (body.accepted !== 20) partialAccepts.push(body.accepted ?? -1);
-          for (const e of batch) acknowledged.add(e.event_id as string);
-        }
-      } catch {
-        // Connection refused or reset once the server has closed: nothing was acknowledged.
-        statuses.set("error", (statuses.get("error") ?? 0) + 1);
+      const sentAt = Date.now();
+      const result = await postOnNewConnection(port, apiKey, JSON.stringify(batch));
+      if ("error" in result) {
+        // A request in flight at SIGTERM must be answered. One sent later may meet the closing
+        // listener (refused, or reset from the accept queue): the server never took it.
+        if (sentAt < sigtermAt) lostRequests.push(result.error);
+        else lateRefusals++;
         await new Promise((r) => setTimeout(r, 20));
+        continue;
+      }
+      statuses.set(String(result.status), (statuses.get(String(result.status)) ?? 0) + 1);
+      if (sentAt < sigtermAt && Date.now() > sigtermAt) answeredAcrossSigterm++;
+      if (result.status === 202) {
+        const accepted = (JSON.parse(result.body) as { accepted?: number }).accepted;
+        if (accepted !== 20) partialAccepts.push(accepted ?? -1);
+        for (const e of batch) acknowledged.add(e.event_id as string);
       }
     }
   };
   const workers = Array.from({ length: 6 }, worker);
-  await new Promise((r) => setTimeout(r, 1_500));
+  // Under load: SIGTERM once requests are flowing.
+  while ((statuses.get("202") ?? 0) < 20) await new Promise((r) => setTimeout(r, 20));
+  sigtermAt = Date.now();
   child.kill("SIGTERM");
   const code = await exited;
-  await new Promise((r) => setTimeout(r, 300));
-  stop = true;
+  exitedFlag = true;
   await Promise.all(workers);
 
   expect(code, stderr).toBe(0);
+  expect(lostRequests).toEqual([]);
+  expect([...statuses.keys()].sort()).toEqual(
+    [...statuses.keys()].filter((s) => s === "202" || s === "503").sort(),
+  );
+  expect(answeredAcrossSigterm).toBeGreaterThan(0);
+  // The workers kept sending until the process was gone.
+  expect(lateRefusals).toBeGreaterThan(0);
   expect(partialAccepts).toEqual([]);
-  expect(acknowledged.size).toBeGreaterThan(0);
+  expect(acknowledged.size).toBeGreaterThanOrEqual(20 * 20);
   const inTopic = (
     await readTopic(stack.config.KAFKA_BROKERS, topicName(stack.topicPrefix, "raw"))
   ).map((r) => JSON.parse(r.value).event_id as string);

@@ -19,6 +19,8 @@ export function openApiDocument(maxBodyBytes: number, maxEvents: number): Record
       ip: { type: "string", description: "IPv4 or IPv6 address of the clicking user" },
       user_agent: { type: "string", maxLength: 1024 },
       ts: {
+        description:
+          "click time; between 7 days before and 5 minutes after the receive time, else the event alone is rejected",
         oneOf: [
           { type: "string", format: "date-time" },
           { type: "integer", description: "epoch milliseconds" },
@@ -64,7 +66,7 @@ export function openApiDocument(maxBodyBytes: number, maxEvents: number): Record
               in: "header",
               required: false,
               description:
-                "t=<unix seconds>,v1=<hex HMAC-SHA256(secret, t + '.' + raw body)>; required for partners with signing enabled; 300 s tolerance",
+                "t=<unix seconds>,v1=<hex HMAC-SHA256(secret, t + '.' + raw body)>, the raw body being the bytes as sent (gzip bytes when Content-Encoding is gzip); required for partners with signing enabled; 300 s tolerance",
               schema: { type: "string" },
             },
           ],
@@ -119,11 +121,13 @@ export function openApiDocument(maxBodyBytes: number, maxEvents: number): Record
               content: { "application/json": { schema: error } },
             },
             "413": {
-              description: "Body or batch too large",
+              description:
+                "Body or batch too large (answered before the body is read when Content-Length says so; the connection then closes)",
               content: { "application/json": { schema: error } },
             },
             "429": {
-              description: "Over the partner's rate limit (events per second)",
+              description:
+                "Over the partner's rate limit (every event costs one token), a request of more events than the partner's burst (twice the rate; refused whole), or too many concurrent requests for the key",
               headers: retryAfter,
               content: { "application/json": { schema: error } },
             },
@@ -143,7 +147,10 @@ export function openApiDocument(maxBodyBytes: number, maxEvents: number): Record
           parameters: [{ name: "token", in: "path", required: true, schema: { type: "string" } }],
           responses: {
             "302": { description: "Redirect to the landing URL" },
-            "400": { description: "Tampered or expired token; nothing recorded" },
+            "400": {
+              description:
+                "Tampered or expired token, or a landing URL that cannot be redirected to; nothing recorded",
+            },
           },
         },
       },
@@ -158,9 +165,6 @@ export function openApiDocument(maxBodyBytes: number, maxEvents: number): Record
             "503": { description: "Not ready or stopping" },
           },
         },
-      },
-      "/metrics": {
-        get: { security: [], responses: { "200": { description: "Prometheus metrics" } } },
       },
     },
   };

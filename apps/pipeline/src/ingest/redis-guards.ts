@@ -37,17 +37,26 @@ export const rateLimitKey = (partnerId: string) => `ingest:rate:{${partnerId}}`;
 export const seenKey = (partnerId: string, eventId: string) =>
   `ingest:seen:{${partnerId}}:${eventId}`;
 
+/**
+ * Takes ARGV[3] tokens (one per event, C1) when the bucket holds them; with
+ * ARGV[3] = 0 it only reports how long until one token is there (the check made
+ * before a request's body is read). Returns {allowed, retry_ms}.
+ */
 const TOKEN_BUCKET = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local rate = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
-local cost = math.min(tonumber(ARGV[3]), burst)
+local cost = tonumber(ARGV[3])
 local b = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
 local tokens = tonumber(b[1])
 local ts = tonumber(b[2])
 if tokens == nil or ts == nil then tokens = burst; ts = now end
 tokens = math.min(burst, tokens + math.max(0, now - ts) * rate / 1000)
+if cost == 0 then
+  if tokens >= 1 then return {1, 0} end
+  return {0, math.ceil((1 - tokens) * 1000 / rate)}
+end
 local allowed = 0
 local retry_ms = 0
 if tokens >= cost then
@@ -102,6 +111,14 @@ type Scripted = Redis & {
 };
 
 export type ClaimOutcome = "claimed" | "duplicate" | "pending";
+
+export type RateDecision =
+  | { kind: "allowed" }
+  | { kind: "limited"; retryMs: number }
+  | { kind: "over-burst"; burst: number; retryMs: number };
+
+/** A partner's bucket holds two seconds of its rate. */
+export const burstFor = (ratePerSec: number): number => Math.max(1, ratePerSec) * 2;
 
 interface QueuedCall {
   command: "adclickTokenBucket" | "adclickClaim" | "adclickCommit" | "adclickRelease";
@@ -159,16 +176,32 @@ export class RedisGuards {
   };
 
   /**
-   * Takes `cost` events from the partner's bucket (refilling `ratePerSec`, holding
-   * at most twice that). Returns 0 when allowed, else the milliseconds to wait.
+   * Takes `events` tokens from the partner's bucket (refilling `ratePerSec`,
+   * holding at most the burst). A request of more events than the burst can
+   * never pass and is refused whole without touching the bucket.
    */
-  async takeTokens(partnerId: string, ratePerSec: number, cost: number): Promise<number> {
+  async takeTokens(partnerId: string, ratePerSec: number, events: number): Promise<RateDecision> {
+    const rate = Math.max(1, ratePerSec);
+    const burst = burstFor(rate);
+    if (events > burst)
+      return { kind: "over-burst", burst, retryMs: Math.ceil((burst * 1000) / rate) };
+    const [allowed, retryMs] = await this.call<[number, number]>("adclickTokenBucket", [
+      rateLimitKey(partnerId),
+      rate,
+      burst,
+      Math.max(1, events),
+    ]);
+    return allowed === 1 ? { kind: "allowed" } : { kind: "limited", retryMs: Math.max(1, retryMs) };
+  }
+
+  /** Milliseconds until the partner's bucket holds a token (0: now); takes nothing. */
+  async waitForToken(partnerId: string, ratePerSec: number): Promise<number> {
     const rate = Math.max(1, ratePerSec);
     const [allowed, retryMs] = await this.call<[number, number]>("adclickTokenBucket", [
       rateLimitKey(partnerId),
       rate,
-      rate * 2,
-      Math.max(1, cost),
+      burstFor(rate),
+      0,
     ]);
     return allowed === 1 ? 0 : Math.max(1, retryMs);
   }

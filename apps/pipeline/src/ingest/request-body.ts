@@ -10,18 +10,25 @@ export class BodyError extends Error {
   }
 }
 
-/** Reads the raw body, refusing (413) more than `limitBytes` before or after gzip decoding. */
-export async function readBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
+export interface RequestBody {
+  /** The bytes as sent (what a request signature covers). */
+  raw: Buffer;
+  /** The bytes after Content-Encoding is undone. */
+  decoded: Buffer;
+}
+
+/** Reads the body, refusing (413) more than `limitBytes` before or after gzip decoding. */
+export async function readBody(req: IncomingMessage, limitBytes: number): Promise<RequestBody> {
   const declared = Number(req.headers["content-length"]);
   if (Number.isFinite(declared) && declared > limitBytes) throw tooLarge(limitBytes);
   const raw = await readRaw(req, limitBytes);
   const encoding = (req.headers["content-encoding"] ?? "identity").toLowerCase();
-  if (encoding === "identity") return raw;
+  if (encoding === "identity") return { raw, decoded: raw };
   if (encoding !== "gzip")
     throw new BodyError(415, `content-encoding "${encoding}" is not supported; send gzip or none`);
   return new Promise((resolve, reject) => {
     gunzip(raw, { maxOutputLength: limitBytes }, (err, out) => {
-      if (!err) resolve(out);
+      if (!err) resolve({ raw, decoded: out });
       else if (
         err instanceof RangeError ||
         (err as { code?: string }).code === "ERR_BUFFER_TOO_LARGE"
@@ -34,8 +41,9 @@ export async function readBody(req: IncomingMessage, limitBytes: number): Promis
 
 /**
  * The body bytes with plain 'data'/'end' listeners (an async iterator costs
- * several objects and ticks per request). Too large: the request is destroyed
- * (as leaving a `for await` loop would) and 413 follows.
+ * several objects and ticks per request). Too large: reading stops (the stream
+ * is paused, not destroyed) and 413 follows; the answer drains the rest (see
+ * early-refusal.ts), so the client receives it instead of a reset.
  */
 function readRaw(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
   if (req.complete && req.readableEnded) return Promise.resolve(Buffer.alloc(0));
@@ -53,7 +61,7 @@ function readRaw(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
       size += chunk.length;
       if (size > limitBytes) {
         cleanup();
-        req.destroy();
+        req.pause();
         reject(tooLarge(limitBytes));
         return;
       }

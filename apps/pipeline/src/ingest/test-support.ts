@@ -1,8 +1,21 @@
 /** Helpers for the ingest's integration tests (not used in production code). */
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { createServer } from "node:net";
+import { connectDb } from "@adclick/db/client";
+import { createAdvertiser, createCampaign, createPartner } from "@adclick/db/queries";
+import type { Config } from "@adclick/shared";
 import { Kafka, type KafkaMessage, logLevel } from "kafkajs";
+import type { Registry } from "prom-client";
 import { registerLz4Codec } from "../kafka/lz4-codec";
+import { createLogger } from "../runtime/logger";
+import { createRegistry } from "../runtime/metrics";
+import type { OpsState } from "../runtime/ops-routes";
+import {
+  createIngestComponent,
+  type IngestComponent,
+  type IngestDeps,
+  type IngestOptions,
+} from "./ingest-server";
 
 export interface TopicRecord {
   partition: number;
@@ -134,4 +147,101 @@ function attempt<T>(fn: () => T, fallback: T): T {
   } catch {
     return fallback;
   }
+}
+
+/** An ingest component on an ephemeral port of 127.0.0.1, started, with its own registry and ops state. */
+export async function startTestIngest(
+  config: Config,
+  options: Partial<IngestOptions> = {},
+  extra: Pick<IngestDeps, "produceTransport"> = {},
+): Promise<{ ingest: IngestComponent; url: string; registry: Registry }> {
+  const registry = createRegistry();
+  const ops: OpsState = { components: [], registry, shuttingDown: false };
+  const ingest = createIngestComponent(config, {
+    logger: createLogger("silent"),
+    registry,
+    ops,
+    options: {
+      port: 0,
+      host: "127.0.0.1",
+      keyCacheTtlMs: 300,
+      campaignCacheTtlMs: 300,
+      ...options,
+    },
+    ...extra,
+  });
+  ops.components = [ingest];
+  await ingest.start();
+  return { ingest, url: `http://127.0.0.1:${ingest.port()}`, registry };
+}
+
+/** One advertiser, active campaigns `ids` and a partner at `rateLimitPerSec`; returns the partner's key. */
+export async function seedPartnerAndCampaigns(
+  databaseUrl: string,
+  ids: readonly string[],
+  partner: { id?: string; name: string; rateLimitPerSec: number },
+): Promise<string> {
+  const conn = connectDb(databaseUrl, { max: 1 });
+  try {
+    await createAdvertiser(conn.db, { id: `adv-${partner.name}`, name: partner.name }).catch(
+      () => undefined,
+    );
+    for (const id of ids)
+      await createCampaign(conn.db, {
+        id,
+        advertiserId: `adv-${partner.name}`,
+        name: id,
+        cpcMicros: 1000,
+        landingUrl: "https://example.com/",
+      });
+    return (await createPartner(conn.db, partner)).apiKey;
+  } finally {
+    await conn.close();
+  }
+}
+
+export interface ClicksResponse {
+  status: number;
+  retryAfter: string | null;
+  connection: string | null;
+  body: {
+    receipt?: string;
+    accepted?: number;
+    duplicates?: number;
+    rejected?: Array<{ index: number; error: string }>;
+    error?: string;
+  };
+}
+
+/** POSTs `body` (JSON-encoded unless a string or bytes) to /v1/clicks with the partner's key. */
+export async function postClicks(
+  url: string,
+  apiKey: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<ClicksResponse> {
+  const payload =
+    typeof body === "string" || body instanceof Uint8Array ? body : JSON.stringify(body);
+  const res = await fetch(`${url}/v1/clicks`, {
+    method: "POST",
+    body: payload,
+    headers: {
+      authorization: `Bearer ${apiKey}`,
+      "content-type": "application/json",
+      ...headers,
+    },
+  });
+  const text = await res.text();
+  let parsed: ClicksResponse["body"];
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = { error: text };
+  }
+  return {
+    status: res.status,
+    retryAfter: res.headers.get("retry-after"),
+    connection: res.headers.get("connection"),
+    body: parsed,
+  };
 }

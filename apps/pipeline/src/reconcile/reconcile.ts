@@ -4,7 +4,7 @@ import {
   listBillingDayTotals,
   type NewReconciliationResult,
 } from "@adclick/db/queries";
-import { parseIsoDay } from "@adclick/shared";
+import { DAY_MS, DAY_TTL_AFTER_END_S, parseIsoDay } from "@adclick/shared";
 import { readDayTotals, scanDayTotalCampaigns, ZERO_COUNTERS } from "@adclick/shared/live-counters";
 import type { Redis } from "ioredis";
 import { Counter, Gauge, type Registry } from "prom-client";
@@ -15,6 +15,8 @@ export interface ReconcileDeps {
   redis: Redis;
   logger: Logger;
   registry?: Registry;
+  /** Clock (default Date.now). */
+  now?: () => number;
 }
 
 export interface CampaignReconciliation {
@@ -30,6 +32,11 @@ export interface CampaignReconciliation {
 
 export interface ReconcileReport {
   day: string;
+  /**
+   * False when the day's live totals have expired (C3: 72 h after the day
+   * ends): nothing was compared, stored or alerted.
+   */
+  liveData: boolean;
   /** As a fraction: 0.05 is 5%. */
   threshold: number;
   campaigns: CampaignReconciliation[];
@@ -39,12 +46,18 @@ export interface ReconcileReport {
 /** Default alert threshold: more than 5% apart (C3/C5 reconciliation). */
 export const DEFAULT_THRESHOLD = 0.05;
 
+/** Whether the live day totals of the day starting at `dayMs` may still be in Redis at `nowMs`. */
+export function hasLiveData(dayMs: number, nowMs: number): boolean {
+  return nowMs < dayMs + DAY_MS + DAY_TTL_AFTER_END_S * 1000;
+}
+
 /**
  * Compares, per campaign, the live day total in Redis (`counter:{cid}:YYYYMMDD:all`)
  * with the billed `all` row of `billing_daily`, stores one result row per
  * campaign, and raises an alert (metric + error log) for every campaign whose
  * clicks differ by more than `threshold`. A campaign present on one side only
- * counts as 100% apart.
+ * counts as 100% apart. A day whose live totals have expired is not compared
+ * (`liveData: false`): its campaigns would all look 100% apart.
  */
 export async function reconcileDay(
   deps: ReconcileDeps,
@@ -52,6 +65,14 @@ export async function reconcileDay(
   threshold = DEFAULT_THRESHOLD,
 ): Promise<ReconcileReport> {
   const dayMs = parseIsoDay(day);
+  const metrics = deps.registry ? reconcileMetrics(deps.registry) : null;
+  if (!hasLiveData(dayMs, (deps.now ?? Date.now)())) {
+    deps.logger.warn(
+      { day },
+      "reconciliation skipped: no live data (live day totals expire 72 h after the day ends)",
+    );
+    return { day, liveData: false, threshold, campaigns: [], exceeded: [] };
+  }
   const billed = new Map((await listBillingDayTotals(deps.db, day)).map((r) => [r.campaignId, r]));
   const liveIds = await scanDayTotalCampaigns(deps.redis, dayMs);
   const ids = [...new Set([...billed.keys(), ...liveIds])].sort();
@@ -75,8 +96,8 @@ export async function reconcileDay(
   const rows: NewReconciliationResult[] = campaigns.map((c) => ({ day, ...c }));
   await insertReconciliationResults(deps.db, rows);
   const exceeded = campaigns.filter((c) => c.thresholdExceeded);
-  if (deps.registry) {
-    const m = reconcileMetrics(deps.registry);
+  if (metrics) {
+    const m = metrics;
     m.campaignsOver.set(exceeded.length);
     m.maxDiscrepancy.set(Math.max(0, ...campaigns.map((c) => c.discrepancy)));
     if (exceeded.length) m.alerts.inc();
@@ -99,7 +120,7 @@ export async function reconcileDay(
   } else {
     deps.logger.info({ day, campaigns: campaigns.length, threshold }, "reconciliation passed");
   }
-  return { day, threshold, campaigns, exceeded };
+  return { day, liveData: true, threshold, campaigns, exceeded };
 }
 
 export function describeExceeded(exceeded: readonly CampaignReconciliation[]): string {
