@@ -43,7 +43,8 @@ export function registerRunCommand(program: Command): void {
       if (roles.has("schedule"))
         components.push(createBatchScheduler({ config, logger, registry, cwd }));
       const ingest = roles.has("ingest")
-        ? createIngestComponent(config, { logger, registry, ops })
+        ? // The one-process dev stack keeps /metrics on INGEST_PORT (`adclick ingest` does not).
+          createIngestComponent(config, { logger, registry, ops, options: { publicMetrics: true } })
         : null;
       if (ingest) components.push(ingest);
       ops.components = components;
