@@ -1,8 +1,9 @@
 /**
- * Brings up the product for the API project: a throwaway test stack (own
- * database, Redis db, topic prefix, lake folder), seeded demo data and
- * `adclick run` on its own ingest port. Tests read what they need from the
- * environment this sets.
+ * Brings up the product: a throwaway test stack (own database, Redis db, topic
+ * prefix, lake folder), seeded demo data, `adclick run` on its own ingest port
+ * and the dashboard on its own web port, both on that stack (so the demo logins
+ * work and the dashboard shows what the pipeline counts). Tests read what they
+ * need from the environment this sets.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { createWriteStream, mkdirSync, readFileSync } from "node:fs";
@@ -12,6 +13,7 @@ import { createTestStack } from "../test/stack";
 const root = join(import.meta.dirname, "..");
 const adclick = join(root, "apps/pipeline/bin/adclick.mjs");
 const ingestPort = process.env.E2E_INGEST_PORT ?? "18080";
+const webPort = process.env.E2E_WEB_PORT ?? "3100";
 
 export default async function globalSetup(): Promise<() => Promise<void>> {
   const stack = await createTestStack();
@@ -42,6 +44,43 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   });
   await waitForReady(`http://127.0.0.1:${ingestPort}/readyz`, pipeline, () => stderr);
 
+  // The dashboard (building it first when its build is stale), on the same stack.
+  const web: ChildProcess = spawn("npm", ["run", "-w", "@adclick/web", "serve"], {
+    cwd: root,
+    env: { ...env, WEB_PORT: webPort, NEXT_TELEMETRY_DISABLED: "1" },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  const webLog = createWriteStream(join(import.meta.dirname, ".report", "web.log"));
+  let webOutput = "";
+  for (const stream of [web.stdout, web.stderr]) {
+    stream?.on("data", (chunk) => {
+      webLog.write(chunk);
+      webOutput = (webOutput + chunk).slice(-4000);
+    });
+  }
+  const stopWeb = async () => {
+    if (web.exitCode === null && web.pid) {
+      // npm, the serve script and `next start` form one process group.
+      process.kill(-web.pid, "SIGTERM");
+      await new Promise((resolve) => web.once("exit", resolve));
+    }
+  };
+  const stopPipeline = async () => {
+    if (pipeline.exitCode === null) {
+      pipeline.kill("SIGTERM");
+      await new Promise((resolve) => pipeline.once("exit", resolve));
+    }
+  };
+  try {
+    await waitForReady(`http://127.0.0.1:${webPort}/login`, web, () => webOutput, 600_000);
+  } catch (error) {
+    await stopWeb();
+    await stopPipeline();
+    await stack.cleanup();
+    throw error;
+  }
+
   const keys = JSON.parse(readFileSync(keysFile, "utf8")) as {
     partners: Array<{ partner_id: string; api_key: string }>;
   };
@@ -51,22 +90,25 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   process.env.E2E_PARTNER_KEY = keys.partners[0]!.api_key;
 
   return async () => {
-    if (pipeline.exitCode === null) {
-      pipeline.kill("SIGTERM");
-      await new Promise((resolve) => pipeline.once("exit", resolve));
-    }
+    await stopWeb();
+    await stopPipeline();
     await stack.cleanup();
   };
 }
 
-async function waitForReady(url: string, child: ChildProcess, log: () => string): Promise<void> {
-  const until = Date.now() + 120_000;
+async function waitForReady(
+  url: string,
+  child: ChildProcess,
+  log: () => string,
+  timeoutMs = 120_000,
+): Promise<void> {
+  const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
-    if (child.exitCode !== null) throw new Error(`adclick run exited early: ${log()}`);
+    if (child.exitCode !== null) throw new Error(`${url}: the server exited early: ${log()}`);
     try {
       if ((await fetch(url)).ok) return;
     } catch {}
     await new Promise((r) => setTimeout(r, 500));
   }
-  throw new Error(`adclick run was not ready at ${url}: ${log()}`);
+  throw new Error(`the server was not ready at ${url}: ${log()}`);
 }

@@ -3,6 +3,7 @@ import { defineConfig } from "@playwright/test";
 const webPort = Number(process.env.E2E_WEB_PORT ?? 3100);
 
 /**
+ * global-setup.ts starts the pipeline and the dashboard on a throwaway stack.
  * Two projects: `api` talks HTTP to the running product, `ui` drives Debian's
  * Chromium through the dashboard. No retries: a flaky test must be fixed, not hidden.
  */
@@ -40,14 +41,4 @@ export default defineConfig({
       },
     },
   ],
-  webServer: {
-    command: "npm run -w @adclick/web serve",
-    cwd: "..",
-    url: `http://127.0.0.1:${webPort}/login`,
-    env: { WEB_PORT: String(webPort), NEXT_TELEMETRY_DISABLED: "1" },
-    timeout: 600_000,
-    reuseExistingServer: false,
-    stdout: "ignore",
-    stderr: "pipe",
-  },
 });

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from "commander";
-import { registerCommands } from "./commands";
+import { registerCommands, unknownCommand } from "./commands";
 import { ConfigError } from "./config";
 
 const program = new Command("adclick")
@@ -8,15 +8,22 @@ const program = new Command("adclick")
 
 await registerCommands(program, process.argv.slice(2));
 
-/** Every failure ends as one line on stderr and a non-zero exit (C6). */
+/**
+ * Every failure ends as one line on stderr and a non-zero exit (C6): 1, or the
+ * `exitCode` an error carries (e.g. 3 for `reconcile` without live data).
+ */
 function fail(err: unknown): never {
   const message = err instanceof Error ? err.message : String(err);
   process.stderr.write(`adclick: ${message.split("\n")[0]}\n`);
   if (process.env.ADCLICK_DEBUG && err instanceof Error && !(err instanceof ConfigError)) {
     process.stderr.write(`${err.stack}\n`);
   }
-  process.exit(1);
+  const code = (err as { exitCode?: unknown } | null)?.exitCode;
+  process.exit(typeof code === "number" && code > 0 ? code : 1);
 }
+
+const unknown = unknownCommand(program, process.argv.slice(2));
+if (unknown) fail(new Error(`unknown command '${unknown}' (see adclick --help)`));
 
 try {
   await program.parseAsync(process.argv);

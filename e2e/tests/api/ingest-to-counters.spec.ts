@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { dayCounterKey, windowCounterKey, windowStartMs } from "@adclick/shared";
+import { windowStartMs } from "@adclick/shared";
+import { readDayTotals, readWindowSeries } from "@adclick/shared/live-counters";
 import { expect, test } from "@playwright/test";
 import { Redis } from "ioredis";
 
@@ -40,21 +41,16 @@ test("a partner's clicks reach the live counters once, retries included", async 
 
   const redis = new Redis(process.env.E2E_REDIS_URL!);
   try {
-    const windowKey = windowCounterKey(campaignId, windowStartMs(ts), "all");
-    await expect
-      .poll(async () => Number(await redis.hget(windowKey, "clicks")), { timeout: 15_000 })
-      .toBe(3);
-    const counters = await redis.hgetall(windowKey);
-    expect(Number(counters.unique_users)).toBe(3);
-    expect(Number(counters.cost_micros)).toBeGreaterThan(0);
-    expect(
-      Number(
-        await redis.hget(windowCounterKey(campaignId, windowStartMs(ts), "country:DE"), "clicks"),
-      ),
-    ).toBe(3);
-    expect(
-      Number(await redis.hget(dayCounterKey(campaignId, ts, "all"), "clicks")),
-    ).toBeGreaterThanOrEqual(3);
+    const window = { fromMs: windowStartMs(ts), toMs: windowStartMs(ts) + 1 };
+    const windowAll = async () => (await readWindowSeries(redis, campaignId, window))[0]!;
+    await expect.poll(async () => (await windowAll()).clicks, { timeout: 15_000 }).toBe(3);
+    const counters = await windowAll();
+    expect(counters.uniqueUsers).toBe(3);
+    expect(counters.costMicros).toBeGreaterThan(0);
+    const [de] = await readWindowSeries(redis, campaignId, window, "country:DE");
+    expect(de!.clicks).toBe(3);
+    const day = (await readDayTotals(redis, [campaignId], ts)).get(campaignId)!;
+    expect(day.clicks).toBeGreaterThanOrEqual(3);
   } finally {
     await redis.quit();
   }

@@ -17,12 +17,19 @@ export interface DbConnection {
 
 export function connectDb(
   databaseUrl: string,
-  options: { max?: number; applicationName?: string } = {},
+  options: {
+    max?: number;
+    applicationName?: string;
+    /** A role every connection switches to (`SET ROLE` at connect), e.g. the web's WEB_DB_ROLE. */
+    role?: string;
+  } = {},
 ): DbConnection {
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: options.max ?? 10,
     application_name: options.applicationName ?? "adclick",
+    // A startup parameter, so no query on the connection ever runs as the login role.
+    ...(options.role ? { options: `-c role=${options.role}` } : {}),
   });
   pool.on("error", () => {
     // An idle client lost its connection; the pool replaces it on next use.

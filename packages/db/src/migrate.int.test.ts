@@ -1,11 +1,15 @@
+import { randomBytes } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestStack, type TestStack } from "../../../test/stack";
 import { connectDb, type DbConnection } from "./client";
-import { runMigrations } from "./migrate";
+import { MIGRATIONS_FOLDER, runMigrations } from "./migrate";
 import { billingPartitionName, ensureBillingPartition } from "./queries/billing-partitions";
 import { insertReconciliationResults, listReconciliationResults } from "./queries/reconciliation";
 import { billingDaily } from "./schema";
+import { dropTestDatabase } from "./testing";
 
 let stack: TestStack;
 let conn: DbConnection;
@@ -43,15 +47,34 @@ describe("migrations", () => {
     }
   });
 
-  it("are idempotent and safe to run concurrently", async () => {
-    await Promise.all([
-      runMigrations(stack.config.DATABASE_URL),
-      runMigrations(stack.config.DATABASE_URL),
-    ]);
-    const applied = await conn.db.execute<{ n: number }>(
-      sql`select count(*)::int as n from drizzle.__drizzle_migrations`,
-    );
-    expect(applied.rows[0]?.n).toBeGreaterThan(0);
+  it("are safe to run concurrently on a database that does not exist yet, and idempotent", async () => {
+    const name = `adclick_test_${randomBytes(5).toString("hex")}`;
+    const url = new URL(stack.config.DATABASE_URL);
+    url.pathname = `/${name}`;
+    const journal = JSON.parse(
+      await readFile(join(MIGRATIONS_FOLDER, "meta", "_journal.json"), "utf8"),
+    ) as { entries: unknown[] };
+    const fresh = connectDb(url.toString());
+    try {
+      // Both race to create the database and to apply every migration.
+      await Promise.all([runMigrations(url.toString()), runMigrations(url.toString())]);
+      const applied = async () =>
+        (
+          await fresh.db.execute<{ n: number }>(
+            sql`select count(*)::int as n from drizzle.__drizzle_migrations`,
+          )
+        ).rows[0]?.n;
+      expect(await applied()).toBe(journal.entries.length);
+      const tables = await fresh.db.execute<{ n: number }>(
+        sql`select count(*)::int as n from information_schema.tables where table_schema = 'public' and table_name in ('batch_runs', 'billing_daily')`,
+      );
+      expect(tables.rows[0]?.n).toBe(2);
+      await runMigrations(url.toString());
+      expect(await applied()).toBe(journal.entries.length);
+    } finally {
+      await fresh.close();
+      await dropTestDatabase(stack.config.DATABASE_URL, name);
+    }
   });
 
   it("make billing_daily declaratively partitioned by day, with partitions on demand", async () => {

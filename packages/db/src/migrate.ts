@@ -20,8 +20,11 @@ export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
     await client.query(`create database "${name.replace(/"/g, '""')}"`);
     return true;
   } catch (err) {
-    // Two processes racing to create the same database: the loser sees 42P04.
-    if ((err as { code?: string }).code === "42P04") return false;
+    // Two processes racing to create the same database: the loser sees 42P04
+    // (duplicate_database) or, when both passed the check together, 23505 on
+    // pg_database's name index.
+    const code = (err as { code?: string }).code;
+    if (code === "42P04" || code === "23505") return false;
     throw err;
   } finally {
     await client.end();

@@ -24,7 +24,7 @@ export const campaignStatus = pgEnum("campaign_status", ["active", "paused", "en
 export const userRole = pgEnum("user_role", ["advertiser", "analyst", "finance", "admin"]);
 export const blocklistKind = pgEnum("blocklist_kind", ["ip", "cidr", "user_agent"]);
 export const reviewStatus = pgEnum("review_status", ["pending", "clean", "fraud"]);
-export const runStatus = pgEnum("run_status", ["running", "succeeded", "failed"]);
+export const runStatus = pgEnum("run_status", ["running", "succeeded", "failed", "waiting"]);
 
 export const advertisers = pgTable("advertisers", {
   id: text("id").primaryKey(),
@@ -214,6 +214,9 @@ export const batchRuns = pgTable(
     rowsOut: bigint("rows_out", { mode: "number" }),
     durationMs: bigint("duration_ms", { mode: "number" }),
     error: text("error"),
+    /** The lake files a succeeded run billed: their number and a hash of their keys (C11 re-billing). */
+    lakeFiles: integer("lake_files"),
+    lakeFingerprint: text("lake_fingerprint"),
   },
   (t) => [index("batch_runs_day_idx").on(t.day, t.startedAt)],
 );
@@ -253,4 +256,42 @@ export const invoices = pgTable(
     issuedAt: timestamp("issued_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex("invoices_advertiser_month_idx").on(t.advertiserId, t.month)],
+);
+
+/**
+ * Dashboard sign-in sessions. The cookie carries a random opaque id; only its
+ * SHA-256 is stored, so a leaked table does not sign anyone in.
+ */
+export const sessions = pgTable(
+  "sessions",
+  {
+    idHash: text("id_hash").primaryKey(),
+    userId: bigint("user_id", { mode: "number" })
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+    lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull().defaultNow(),
+    /** Hard end of the session, however active it is. */
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [index("sessions_user_idx").on(t.userId), index("sessions_expires_idx").on(t.expiresAt)],
+);
+
+/**
+ * Failed sign-in attempts, kept for the per-account and per-IP rate limits
+ * (only the recent ones matter; old rows are pruned on the way).
+ */
+export const signInFailures = pgTable(
+  "sign_in_failures",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    /** The normalised email that was tried (whether or not such a user exists). */
+    account: text("account").notNull(),
+    ip: text("ip").notNull(),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("sign_in_failures_account_idx").on(t.account, t.at),
+    index("sign_in_failures_ip_idx").on(t.ip, t.at),
+  ],
 );

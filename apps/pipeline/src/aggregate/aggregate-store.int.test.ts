@@ -3,7 +3,7 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clickRecord } from "../../../../test/click-record";
 import { createTestStack, type TestStack } from "../../../../test/stack";
-import { AggregateStore, type Positioned } from "./aggregate-store";
+import { AggregateStore, type Positioned, seenField } from "./aggregate-store";
 
 // Now: volume keys expire 15 minutes after their minute ends.
 const T = Math.floor(Date.now() / 60_000) * 60_000 + 1_000;
@@ -30,7 +30,7 @@ const click = (i: number, over: Partial<ClickRecord> = {}): ClickRecord =>
     ...over,
   });
 
-describe("AggregateStore.features against Redis", () => {
+describe("AggregateStore features against Redis", () => {
   it("reads first owners of more ids than one HMGET chunk, in order, and ranks odd user ids exactly", async () => {
     const store = new AggregateStore(redis, TOPIC);
     // 1 200 clicks of one campaign and day: the owner lookup runs in three HMGET chunks.
@@ -41,12 +41,18 @@ describe("AggregateStore.features against Redis", () => {
     }));
     const seenKey = store.seenKeyOf(batch[0]!.click);
     const registered = [3, 499, 500, 501, 1000, 1199];
-    await redis.hset(seenKey, ...registered.flatMap((i) => [`e${i}`, `0:${100 + i}`]));
+    await redis.hset(
+      seenKey,
+      ...registered.flatMap((i) => [seenField(batch[i]!.click), `0:${100 + i}`]),
+    );
+    // The same event id from another partner is another click (C1): not its owner.
+    await redis.hset(seenKey, `other-partner/e7`, "0:1");
 
-    const f = await store.features(0, batch);
+    const owners = await store.seenOwners(batch);
+    const f = await store.volumeRanks(0, batch);
 
     const wantOwners = batch.map((_, i) => (registered.includes(i) ? `0:${100 + i}` : null));
-    expect(f.seenOwner).toEqual(wantOwners);
+    expect(owners).toEqual(wantOwners);
 
     // Each click's rank is its place among the clicks of its IP / user so far.
     const seen = new Map<string, number>();
@@ -65,7 +71,7 @@ describe("AggregateStore.features against Redis", () => {
     expect(Object.values(users).reduce((n, v) => n + Number(v), 0)).toBe(batch.length);
 
     // A redelivery of the same offsets gets the same ranks back from the journal, and counts nothing again.
-    const again = await store.features(0, batch);
+    const again = await store.volumeRanks(0, batch);
     expect(again.recalled).toBe(batch.length);
     expect(again.ipRank).toEqual(f.ipRank);
     expect(again.userRank).toEqual(f.userRank);
@@ -86,11 +92,46 @@ describe("AggregateStore.features against Redis", () => {
         offset: 5_000 + from + j,
       }));
 
-    const first = await store.features(1, flood(0, 60));
-    const second = await store.features(1, flood(60, 60));
+    const first = await store.volumeRanks(1, flood(0, 60));
+    const second = await store.volumeRanks(1, flood(60, 60));
 
     expect(first.ipRank).toEqual(Array.from({ length: 60 }, (_, j) => j + 1));
     expect(second.ipRank).toEqual(Array.from({ length: 60 }, (_, j) => 61 + j));
     expect(await redis.ttl(`vol:{${minuteBucket(old)}}:ip`)).toBeGreaterThan(0);
+  });
+});
+
+describe("AggregateStore fencing epochs", () => {
+  it("an epoch claim delayed past the new owner's cannot take the epoch past it", async () => {
+    const store = new AggregateStore(redis, TOPIC);
+    const group = "t.aggregator-delayed";
+    // Generation 1's leader claims; its members read their epoch.
+    const first = await store.claimEpoch(group, await store.epochToken(group), ["a", "b"]);
+    expect(await store.memberEpoch(group, "a")).toBe(first);
+    // Generation 2's old leader reads the token and sends its claim, which is held up in the
+    // network; the group rebalances again and generation 3's leader claims; then the old
+    // claim lands.
+    const oldToken = await store.epochToken(group);
+    const newOwner = await store.claimEpoch(group, await store.epochToken(group), ["b", "c"]);
+    const late = await store.claimEpoch(group, oldToken, ["a", "b"]);
+    expect(newOwner).toBe(first + 1);
+    expect(late).toBe(0);
+    // Nothing moved: the new owners keep the highest epoch, the old member keeps its old one.
+    expect(await store.epochToken(group)).toBe(String(newOwner));
+    expect(await store.memberEpoch(group, "b")).toBe(newOwner);
+    expect(await store.memberEpoch(group, "c")).toBe(newOwner);
+    expect(await store.memberEpoch(group, "a")).toBe(first);
+    // A fresh claim still gets past every epoch so far, and so does a member's own.
+    const next = await store.claimEpoch(group, await store.epochToken(group), ["a"]);
+    expect(next).toBe(newOwner + 1);
+    expect(await store.nextEpoch(group)).toBe(next + 1);
+  });
+
+  it("starts a missing counter from the clock, so epochs exceed those of before a wipe", async () => {
+    const store = new AggregateStore(redis, TOPIC);
+    const before = Date.now();
+    const epoch = await store.claimEpoch("t.aggregator-fresh", null, ["m"]);
+    expect(epoch).toBeGreaterThan(before);
+    expect(epoch).toBeLessThanOrEqual(Date.now() + 1);
   });
 });

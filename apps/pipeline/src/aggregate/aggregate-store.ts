@@ -2,12 +2,17 @@ import { type ClickRecord, DAY_MS, dayKey, minuteBucket } from "@adclick/shared"
 import type { Redis } from "ioredis";
 import type { CampaignDelta } from "./counter-deltas";
 import { DistinctValues, scriptField } from "./distinct-values";
-import { FLUSH_CAMPAIGN, SEEN_OWNERS, VOLUME_CHUNK } from "./lua";
+import { CLAIM_EPOCH, FLUSH_CAMPAIGN, SEEN_OWNERS, VOLUME_CHUNK } from "./lua";
 
 /** Offset/epoch state of one campaign in one partition; shares the campaign's hash tag (C3). */
 export const stateKey = (campaignId: string, topic: string, partition: number) =>
   `aggstate:{${campaignId}}:${topic}:${partition}`;
-/** Present while Redis holds the counters of a partition; its loss means a rebuild. */
+/**
+ * Present while Redis holds the counters of a partition; its loss means a rebuild.
+ * Holds `o:<offset>`: the partition's counters are complete through that offset
+ * (every flush moves it to its batch's last offset). Behind the group's committed
+ * offset, Redis came back older than Kafka (a lagging replica, an old snapshot).
+ */
 export const partitionMarkerKey = (topic: string, partition: number) =>
   `aggpartition:${topic}:${partition}`;
 /**
@@ -18,7 +23,9 @@ export const pendingRebuildKey = (topic: string, partition: number) =>
   `aggrebuild:${topic}:${partition}`;
 /** Hash partition → watermark (max event time seen, epoch ms) for the dashboard. */
 export const watermarkKey = (topic: string) => `aggwatermark:${topic}`;
-export const epochKey = (groupId: string) => `aggepoch:${groupId}`;
+export const epochKey = (groupId: string) => `aggepoch:{${groupId}}`;
+/** Member id → the fencing epoch of the generation the member was last assigned in. */
+export const memberEpochsKey = (groupId: string) => `aggepoch:{${groupId}}:members`;
 const seenKey = (campaignId: string, tsMs: number) => `seen:{${campaignId}}:${cachedDayKey(tsMs)}`;
 
 /** `dayKey` without formatting a Date per click (the hot path asks for a handful of days). */
@@ -38,6 +45,8 @@ const volumeKey = (minute: number, kind: "ip" | "user") => `vol:{${minute}}:${ki
 const volumeJournalKey = (minute: number, topic: string, partition: number) =>
   `volj:{${minute}}:${topic}:${partition}`;
 
+/** Member epochs are read right after the claim; a week covers any member that stays idle. */
+const MEMBER_EPOCHS_TTL_S = 7 * 24 * 3600;
 /** State keys outlive the longest counter (a day key: up to 96 h after its first click). */
 export const STATE_TTL_S = 5 * 24 * 3600;
 /**
@@ -50,6 +59,7 @@ const VOLUME_GRACE_S = 15 * 60;
 
 type Script = (numKeys: number, ...args: Array<string | number>) => Promise<unknown>;
 interface ScriptedRedis {
+  aggClaimEpoch: Script;
   aggFlush: Script;
   aggVolume: Script;
   aggSeen: Script;
@@ -62,15 +72,15 @@ export interface Positioned {
 
 export interface PartitionState {
   markerPresent: boolean;
+  /** The offset the marker says the counters are complete through (null: absent, or an old-style marker). */
+  markerOffset: number | null;
   /** Offset a decided rebuild starts from, until consumption has gone back there. */
   pendingRebuildFrom: number | null;
   /** Stored offset per campaign asked for (null: no state). */
   states: Map<string, number | null>;
 }
 
-export interface BatchFeatures {
-  /** Position (`partition:offset`) that first had each click's event id, or null: from `seen:`. */
-  seenOwner: Array<string | null>;
+export interface VolumeRanks {
   ipRank: number[];
   userRank: number[];
   /** Clicks whose volume answers came back from a journal (redelivered). */
@@ -104,21 +114,60 @@ export class AggregateStore {
     redis: Redis,
     private readonly topic: string,
   ) {
+    redis.defineCommand("aggClaimEpoch", { lua: CLAIM_EPOCH });
     redis.defineCommand("aggFlush", { lua: FLUSH_CAMPAIGN });
     redis.defineCommand("aggVolume", { lua: VOLUME_CHUNK });
     redis.defineCommand("aggSeen", { lua: SEEN_OWNERS });
     this.r = redis as Redis & ScriptedRedis;
   }
 
-  /** The seen key a click's event id is registered in. */
+  /** The seen key a click's idempotency pair is registered in. */
   seenKeyOf(click: ClickRecord): string {
     return seenKey(click.campaign_id, click.ts);
   }
 
   /**
-   * A fencing epoch for a fresh group membership: strictly greater than every
-   * epoch handed out before. Starts from the clock when the counter is missing
-   * (a fresh or wiped Redis), so it still exceeds epochs of before the wipe.
+   * The claim token: the epoch counter as it is now (null: missing). A
+   * generation's leader reads it when it starts assigning, then claims with it.
+   */
+  async epochToken(groupId: string): Promise<string | null> {
+    return this.r.get(epochKey(groupId));
+  }
+
+  /**
+   * Claims the fencing epoch of a new generation for its members, compare-and-set
+   * on `token`: greater than every epoch handed out before, or 0 when the counter
+   * moved since `token` was read (a newer generation's leader claimed first; this
+   * claim arrived late and changes nothing).
+   */
+  async claimEpoch(
+    groupId: string,
+    token: string | null,
+    memberIds: readonly string[],
+  ): Promise<number> {
+    return Number(
+      await this.r.aggClaimEpoch(
+        2,
+        epochKey(groupId),
+        memberEpochsKey(groupId),
+        token ?? "",
+        Date.now(),
+        MEMBER_EPOCHS_TTL_S,
+        ...memberIds,
+      ),
+    );
+  }
+
+  /** The epoch the member's latest generation was claimed with (null: none recorded). */
+  async memberEpoch(groupId: string, memberId: string): Promise<number | null> {
+    const v = await this.r.hget(memberEpochsKey(groupId), memberId);
+    return v === null ? null : Number(v);
+  }
+
+  /**
+   * An epoch of its own, for a member whose generation recorded none (Redis lost
+   * the member hash) and for `adclick replay`: greater than every epoch so far.
+   * Starts from the clock when the counter is missing.
    */
   async nextEpoch(groupId: string): Promise<number> {
     const key = epochKey(groupId);
@@ -132,7 +181,7 @@ export class AggregateStore {
     unknownCampaigns: readonly string[],
   ): Promise<PartitionState> {
     const pipe = this.r.pipeline();
-    pipe.exists(partitionMarkerKey(this.topic, partition));
+    pipe.get(partitionMarkerKey(this.topic, partition));
     pipe.get(pendingRebuildKey(this.topic, partition));
     for (const c of unknownCampaigns) pipe.hget(stateKey(c, this.topic, partition), "offset");
     const results = (await pipe.exec()) ?? [];
@@ -147,32 +196,58 @@ export class AggregateStore {
       states.set(c, v === null ? null : Number(v));
     });
     const pending = value(1) as string | null;
+    const marker = value(0) as string | null;
     return {
-      markerPresent: value(0) === 1,
+      markerPresent: marker !== null,
+      markerOffset: marker?.startsWith("o:") ? Number(marker.slice(2)) : null,
       pendingRebuildFrom: pending === null ? null : Number(pending),
       states,
     };
   }
 
   /**
-   * Features of a batch in one round trip (plus one per minute whose journal
-   * shows a redelivery): the first owner of each event id (one script call per
-   * campaign and day) and each click's rank in its per-minute IP and user volume.
+   * The first copy of each click's idempotency pair (`partition:offset`, or null)
+   * from `seen:` in one round trip: one script call per campaign and day.
    */
-  async features(partition: number, batch: readonly Positioned[]): Promise<BatchFeatures> {
+  async seenOwners(batch: readonly Positioned[]): Promise<Array<string | null>> {
     const pipe = this.r.pipeline();
     const seenGroups = new Map<string, number[]>();
-    const minutes = new Map<number, MinuteGroup>();
     for (let i = 0; i < batch.length; i++) {
-      const click = batch[i]!.click;
-      const key = seenKey(click.campaign_id, click.ts);
+      const key = seenKey(batch[i]!.click.campaign_id, batch[i]!.click.ts);
       let g = seenGroups.get(key);
       if (!g) {
         g = [];
         seenGroups.set(key, g);
       }
       g.push(i);
-      const minute = minuteBucket(click.ts);
+    }
+    const scripted = pipe as unknown as ScriptedRedis;
+    for (const [key, idx] of seenGroups) {
+      let ids = seenField(batch[idx[0]!]!.click);
+      for (let j = 1; j < idx.length; j++) ids += `,${seenField(batch[idx[j]!]!.click)}`;
+      scripted.aggSeen(1, key, ids);
+    }
+    const results = (await pipe.exec()) ?? [];
+    const seenOwner = new Array<string | null>(batch.length).fill(null);
+    let r = 0;
+    for (const idx of seenGroups.values()) {
+      const [err, value] = results[r++] ?? [new Error("missing pipeline result"), null];
+      if (err) throw err;
+      const owners = value as Array<string | null>;
+      for (let j = 0; j < idx.length; j++) seenOwner[idx[j]!] = owners[j] ?? null;
+    }
+    return seenOwner;
+  }
+
+  /**
+   * Each click's rank in its per-minute IP and user volume, in one round trip
+   * (plus one per minute whose journal shows a redelivery). Duplicates are not
+   * clicks: the caller leaves them out.
+   */
+  async volumeRanks(partition: number, batch: readonly Positioned[]): Promise<VolumeRanks> {
+    const minutes = new Map<number, MinuteGroup>();
+    for (let i = 0; i < batch.length; i++) {
+      const minute = minuteBucket(batch[i]!.click.ts);
       let m = minutes.get(minute);
       if (!m) {
         m = { minute, idx: [] };
@@ -180,14 +255,11 @@ export class AggregateStore {
       }
       m.idx.push(i);
     }
-    const scripted = pipe as unknown as ScriptedRedis;
-    for (const [key, idx] of seenGroups) {
-      let ids = batch[idx[0]!]!.click.event_id;
-      for (let j = 1; j < idx.length; j++) ids += `,${batch[idx[j]!]!.click.event_id}`;
-      scripted.aggSeen(1, key, ids);
-    }
     const ipRank = new Array<number>(batch.length).fill(1);
     const userRank = new Array<number>(batch.length).fill(1);
+    if (batch.length === 0) return { ipRank, userRank, recalled: 0 };
+    const pipe = this.r.pipeline();
+    const scripted = pipe as unknown as ScriptedRedis;
     const chunks = [...minutes.values()].map((m) => this.volumeCall(partition, batch, m, null));
     for (const c of chunks) scripted.aggVolume(c.keys.length, ...c.keys, ...c.args);
 
@@ -198,11 +270,6 @@ export class AggregateStore {
       if (err) throw err;
       return value;
     };
-    const seenOwner = new Array<string | null>(batch.length).fill(null);
-    for (const idx of seenGroups.values()) {
-      const owners = next() as Array<string | null>;
-      for (let j = 0; j < idx.length; j++) seenOwner[idx[j]!] = owners[j] ?? null;
-    }
     let recalled = 0;
     for (const chunk of chunks) {
       let reply = next() as Array<number | string>;
@@ -238,7 +305,7 @@ export class AggregateStore {
         >;
       }
     }
-    return { seenOwner, ipRank, userRank, recalled };
+    return { ipRank, userRank, recalled };
   }
 
   /** The script call for one minute's clicks: distinct IPs and users, their counts, packed clicks. */
@@ -307,17 +374,24 @@ export class AggregateStore {
   async flush(
     partition: number,
     epoch: number,
-    deltas: ReadonlyArray<{ delta: CampaignDelta; expectState: boolean; seen: SeenWrite[] }>,
+    deltas: ReadonlyArray<{
+      delta: CampaignDelta;
+      /** The campaign's stored offset as the caller last knew it (null: none): less in Redis means a loss. */
+      expectedOffset: number | null;
+      seen: SeenWrite[];
+    }>,
     watermarkMs: number | null,
+    /** The batch's last offset: the marker moves there (only if it still exists). */
+    throughOffset: number,
   ): Promise<{ outcomes: Map<string, FlushOutcome>; markerKept: boolean }> {
     const pipe = this.r.pipeline();
-    for (const { delta, expectState, seen } of deltas) {
+    for (const { delta, expectedOffset, seen } of deltas) {
       const keys: string[] = [stateKey(delta.campaignId, this.topic, partition)];
       const args: Array<string | number> = [
         epoch,
         delta.fromOffset,
         delta.toOffset,
-        expectState ? 1 : 0,
+        expectedOffset === null ? "" : expectedOffset,
         STATE_TTL_S,
         seen.length,
       ];
@@ -332,7 +406,7 @@ export class AggregateStore {
       (pipe as unknown as ScriptedRedis).aggFlush(keys.length, ...keys, ...args);
     }
     const marker = partitionMarkerKey(this.topic, partition);
-    pipe.set(marker, String(Date.now()), "XX");
+    pipe.set(marker, `o:${throughOffset}`, "XX");
     if (watermarkMs !== null)
       pipe.hset(watermarkKey(this.topic), String(partition), String(watermarkMs));
     const results = (await pipe.exec()) ?? [];
@@ -357,16 +431,21 @@ export class AggregateStore {
   }
 
   /**
-   * Marks a partition's counters as present and complete up to where its
-   * consumption now starts (a fresh start, a replay, or a rebuild that has gone
-   * back to its start offset): clears any pending rebuild.
+   * Marks a partition's counters as present and complete through `throughOffset`
+   * (where its consumption now starts, less one: a fresh start, a replay, or a
+   * rebuild that has gone back to its start offset): clears any pending rebuild.
    */
-  async setMarker(partition: number): Promise<void> {
+  async setMarker(partition: number, throughOffset: number): Promise<void> {
     await this.r
       .multi()
-      .set(partitionMarkerKey(this.topic, partition), String(Date.now()))
+      .set(partitionMarkerKey(this.topic, partition), `o:${throughOffset}`)
       .del(pendingRebuildKey(this.topic, partition))
       .exec();
+  }
+
+  /** Moves an existing marker to `throughOffset` (a batch that had nothing to flush). */
+  async advanceMarker(partition: number, throughOffset: number): Promise<void> {
+    await this.r.set(partitionMarkerKey(this.topic, partition), `o:${throughOffset}`, "XX");
   }
 
   /**
@@ -379,9 +458,14 @@ export class AggregateStore {
     await this.r
       .multi()
       .set(pendingRebuildKey(this.topic, partition), String(fromOffset), "EX", STATE_TTL_S)
-      .set(partitionMarkerKey(this.topic, partition), String(Date.now()))
+      .set(partitionMarkerKey(this.topic, partition), `o:${fromOffset - 1}`)
       .exec();
   }
+}
+
+/** The field of an idempotency pair (C1) in a `seen:` hash: partner ids and event ids hold no `/`, `,` or `;`. */
+export function seenField(click: { partner_id: string; event_id: string }): string {
+  return `${click.partner_id}/${click.event_id}`;
 }
 
 /** offset → [ipRank, userRank] from a volume journal's records. */

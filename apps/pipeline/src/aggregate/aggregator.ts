@@ -6,7 +6,9 @@
  * kafkajs traps guarded against:
  * - an old eachBatch still running beside the new one after a rebalance:
  *   batches of one partition are serialised by a per-partition lock, and every
- *   flush carries the fencing epoch of the membership it started under;
+ *   flush carries the fencing epoch of the generation it started under (claimed
+ *   by the generation's leader as it assigns, compare-and-set, see
+ *   fencing-assigner.ts: a delayed claim of an old generation cannot fence the new one);
  * - commits for partitions no longer owned: offsets are resolved only after a
  *   batch is durable and never when the batch is stale or fenced; Redis keeps
  *   its own offsets, so a wrong Kafka commit could only cause reprocessing,
@@ -25,7 +27,14 @@ import {
   topicName,
 } from "@adclick/shared";
 import { Redis } from "ioredis";
-import type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from "kafkajs";
+import {
+  type Admin,
+  type Consumer,
+  type EachBatchPayload,
+  type Kafka,
+  PartitionAssigners,
+  type Producer,
+} from "kafkajs";
 import type { Registry } from "prom-client";
 import { createKafka } from "../kafka/client";
 import { registerLz4Codec } from "../kafka/lz4-codec";
@@ -36,7 +45,9 @@ import { AggregateStore } from "./aggregate-store";
 import { BatchProcessor, type PhaseTimings } from "./batch-processor";
 import { BlocklistSource } from "./blocklist-source";
 import type { ScoredClick } from "./counter-deltas";
+import { FENCING_ASSIGNER, fencingAssigner } from "./fencing-assigner";
 import { createAggregatorMetrics } from "./metrics";
+import { describeUnfinished, readReplayRecord } from "./replay-record";
 
 export interface AggregatorOptions {
   config: Config;
@@ -47,10 +58,8 @@ export interface AggregatorOptions {
   blocklistRefreshMs?: number;
   sessionTimeoutMs?: number;
   heartbeatIntervalMs?: number;
-  /** Test hook: pause before every flush. */
+  /** Fault injection (`--test-flush-delay-ms`): pause before every flush, to widen race windows. */
   flushDelayMs?: number;
-  /** Test hook: SIGKILL this process once a rebuild is decided, before the seek. */
-  killOnRebuild?: boolean;
   /** A trained model, once one exists. */
   model?: ClickScorer;
   /** Skip producing flagged/fraud clicks (the counters-only bench). */
@@ -111,6 +120,11 @@ export class Aggregator implements Component {
       enableAutoPipelining: false,
     });
     const store = new AggregateStore(this.redis, this.topic);
+    const replay = await readReplayRecord(this.redis, this.topic);
+    if (replay?.state === "running")
+      throw new Error(
+        `${describeUnfinished(replay)}: the counters have a hole; run \`adclick replay --from ${new Date(replay.fromMs).toISOString()}\` to finish it first`,
+      );
     await this.blocklist.start();
     this.admin = this.kafka.admin();
     await this.admin.connect();
@@ -129,6 +143,7 @@ export class Aggregator implements Component {
       metrics: this.metrics,
       logger: this.logger,
       horizonOffset: (p) => this.horizonOffset(p),
+      committedOffset: (p) => this.committedOffset(p),
       detectRedisLoss: true,
       flushDelayMs: this.o.flushDelayMs,
       onFlushed: this.o.onFlushed,
@@ -146,11 +161,20 @@ export class Aggregator implements Component {
       maxWaitTimeInMs: 100,
       maxBytesPerPartition: 8 * 1024 * 1024,
       maxBytes: 64 * 1024 * 1024,
+      partitionAssigners: [fencingAssigner(store, this.groupId), PartitionAssigners.roundRobin],
     });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
-      // A new membership: a new fencing epoch, and forget what we knew of partitions.
-      this.epoch = store.nextEpoch(this.groupId);
+      // A new generation: its fencing epoch (claimed by its leader; one of our own if none was
+      // recorded, e.g. under a plain round-robin group during a rolling upgrade), and forget
+      // what we knew of partitions.
+      const { memberId, groupProtocol } = event.payload;
+      this.epoch =
+        groupProtocol === FENCING_ASSIGNER
+          ? store
+              .memberEpoch(this.groupId, memberId)
+              .then((e) => e ?? store.nextEpoch(this.groupId))
+          : store.nextEpoch(this.groupId);
       this.epoch.catch(() => undefined);
       this.processor?.resetPartitions();
       this.fenced.clear();
@@ -221,7 +245,6 @@ export class Aggregator implements Component {
     const epoch = await this.epoch;
     const outcome = await this.processor!.process(partition, batch.messages, epoch, isStale);
     if (outcome.kind === "rebuild") {
-      if (this.o.killOnRebuild) process.kill(process.pid, "SIGKILL");
       this.consumer!.seek({ topic: this.topic, partition, offset: String(outcome.offset) });
       return;
     }
@@ -263,6 +286,13 @@ export class Aggregator implements Component {
     if (entry && Number(entry.offset) >= 0) return Number(entry.offset);
     const ends = await admin.fetchTopicOffsets(this.topic);
     return Number(ends.find((e) => e.partition === partition)?.high ?? 0);
+  }
+
+  /** The group's committed offset of a partition (-1: none yet). */
+  private async committedOffset(partition: number): Promise<number> {
+    const [entry] = await this.admin!.fetchOffsets({ groupId: this.groupId, topics: [this.topic] });
+    const offset = entry?.partitions.find((p) => p.partition === partition)?.offset;
+    return offset === undefined ? -1 : Number(offset);
   }
 
   private updateEventTimeLag(): void {

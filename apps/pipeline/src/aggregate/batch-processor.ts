@@ -8,7 +8,13 @@ import {
 } from "@adclick/shared";
 import type { Producer } from "kafkajs";
 import type { Logger } from "../runtime/logger";
-import type { AggregateStore, Positioned, SeenWrite } from "./aggregate-store";
+import {
+  type AggregateStore,
+  type PartitionState,
+  type Positioned,
+  type SeenWrite,
+  seenField,
+} from "./aggregate-store";
 import type { BlocklistSource } from "./blocklist-source";
 import {
   type CampaignDelta,
@@ -28,7 +34,7 @@ export type BatchOutcome =
   | { kind: "done" }
   /** A newer owner wrote: this process lost the partition; do not commit. */
   | { kind: "fenced" }
-  /** Redis lost this partition's counters: seek to `offset` and rebuild. */
+  /** Redis lost this partition's counters (all or part): seek to `offset` and rebuild. */
   | { kind: "rebuild"; offset: number }
   /** The batch went stale (rebalance or seek) before it was flushed. */
   | { kind: "abandoned" };
@@ -45,23 +51,24 @@ export interface BatchProcessorOptions {
   logger: Logger;
   /** Offset to rebuild a partition from when Redis lost it (the TTL horizon). */
   horizonOffset: (partition: number) => Promise<number>;
+  /**
+   * The group's committed offset of a partition in Kafka (-1: none): Redis must
+   * hold the partition's counters at least up to it, or it came back older.
+   */
+  committedOffset?: (partition: number) => Promise<number>;
   /** Check the partition marker (live aggregator); replay sets markers itself. */
   detectRedisLoss: boolean;
   /** Ignore clicks older than this (replay rebuilds whole days from here). */
   minTsMs?: number;
-  /** Test hook: wait this long before each flush, to widen race windows. */
+  /**
+   * Fault injection (tests widen race windows with it, `--test-flush-delay-ms`):
+   * wait this long before each flush.
+   */
   flushDelayMs?: number;
   /** Called after a batch's counters are in Redis (the bench measures latency with it). */
   onFlushed?: (clicks: readonly ScoredClick[], nowMs: number) => void;
 }
 
-/**
- * Turns one fetched batch of one partition into counters in Redis:
- * decode → features (one Redis round trip) → score → per-campaign deltas →
- * flush (one round trip, atomic per campaign with the offset and epoch) while
- * the flagged and fraud clicks are produced. Keeps, per partition, the stored
- * offset of every campaign it has seen, so redelivered clicks are skipped.
- */
 /** Milliseconds spent per phase, summed over batches (the bench prints them). */
 export interface PhaseTimings {
   decode: number;
@@ -73,7 +80,39 @@ export interface PhaseTimings {
   produce: number;
   batches: number;
 }
+type Phase = Exclude<keyof PhaseTimings, "batches">;
 
+/** A batch's clicks split by the duplicate rule, with their volume ranks once known. */
+interface Sorted {
+  /** Clicks that are not a redelivered idempotency pair, in offset order. */
+  clicks: Positioned[];
+  /** Whether each of `clicks` is the first copy of its pair not yet registered in `seen:`. */
+  firstCopy: boolean[];
+  /** Duplicates past their campaign's stored offset: not seen by an earlier flush (the metric counts these). */
+  newDuplicates: number;
+}
+
+interface Applied {
+  applied: ScoredClick[];
+  reprocessed: number;
+  expiredWindows: number;
+  expiredDays: number;
+}
+
+/**
+ * Turns one fetched batch of one partition into counters in Redis, in named
+ * phases (each timed in `timings`):
+ *
+ *   decode → state → features → score → deltas → flush ∥ produce
+ *
+ * `state` reads the partition marker and the stored offsets of campaigns not
+ * seen yet and decides a rebuild when Redis lost (or rolled back) the
+ * partition; `features` finds duplicates (one round trip) and ranks the rest
+ * in their per-minute IP and user volume (another); `flush` applies each
+ * campaign's deltas atomically with its offset and epoch while `produce` sends
+ * the flagged and fraud clicks. Keeps, per partition, the stored offset of
+ * every campaign it has seen, so redelivered clicks are skipped.
+ */
 export class BatchProcessor {
   readonly timings: PhaseTimings = {
     decode: 0,
@@ -86,13 +125,17 @@ export class BatchProcessor {
     batches: 0,
   };
   private readonly stored = new Map<number, Map<string, number | null>>();
+  /** Per partition, the last offset this process flushed (or started from) in this membership. */
+  private readonly flushedThrough = new Map<number, number>();
   private readonly watermarks = new Map<number, number>();
+  private lapStart = 0;
 
   constructor(private readonly o: BatchProcessorOptions) {}
 
   /** Forget what we knew about partitions (after a rebalance the state is re-read). */
   resetPartitions(): void {
     this.stored.clear();
+    this.flushedThrough.clear();
   }
 
   watermarkOf(partition: number): number | undefined {
@@ -105,6 +148,7 @@ export class BatchProcessor {
 
   dropPartition(partition: number): void {
     this.stored.delete(partition);
+    this.flushedThrough.delete(partition);
     this.watermarks.delete(partition);
   }
 
@@ -114,15 +158,56 @@ export class BatchProcessor {
     epoch: number,
     isStale: () => boolean,
   ): Promise<BatchOutcome> {
+    this.timings.batches++;
+    this.lapStart = performance.now();
+    const batch = this.decode(partition, messages);
+    this.lap("decode");
+    if (batch.length === 0) {
+      await this.advanceMarker(partition, Number(messages[messages.length - 1]!.offset));
+      return { kind: "done" };
+    }
+
+    const rebuild = await this.state(partition, batch, Number(messages[0]!.offset));
+    this.lap("state");
+    if (rebuild) return rebuild;
+
+    const sorted = await this.duplicates(partition, batch);
+    const volume = await this.o.store.volumeRanks(partition, sorted.clicks);
+    this.lap("features");
+
+    const scored = this.score(partition, sorted, volume.ipRank, volume.userRank);
+    this.lap("score");
+
+    if (this.o.flushDelayMs) await new Promise((r) => setTimeout(r, this.o.flushDelayMs));
+    if (isStale()) return { kind: "abandoned" };
+
+    const stopFlush = this.o.metrics.flushSeconds.startTimer();
+    const produced = this.produce(scored.clicks);
+    // Awaited below on every path that completes; a flush that throws first must not leave
+    // the rejection unhandled (that would kill the process instead of retrying the batch).
+    produced.catch(() => undefined);
+    const lastOffset = Number(messages[messages.length - 1]!.offset);
+    const flushed = await this.flush(partition, epoch, scored.clicks, scored.watermark, lastOffset);
+    if ("kind" in flushed) {
+      await produced.catch(() => undefined);
+      return flushed;
+    }
+    await produced;
+    this.lap("produce");
+    stopFlush();
+    this.record(sorted, scored.late, flushed);
+    return { kind: "done" };
+  }
+
+  private lap(phase: Phase): void {
+    const now = performance.now();
+    this.timings[phase] += now - this.lapStart;
+    this.lapStart = now;
+  }
+
+  /** decode: click records with their offsets; anything else is counted and skipped. */
+  private decode(partition: number, messages: readonly RawMessage[]): Positioned[] {
     const { o } = this;
-    const t = this.timings;
-    let t0 = performance.now();
-    const lap = (phase: Exclude<keyof PhaseTimings, "batches">) => {
-      const now = performance.now();
-      t[phase] += now - t0;
-      t0 = now;
-    };
-    t.batches++;
     const batch: Positioned[] = [];
     const decoded = decodeClicks(messages.map((m) => m.value));
     for (let i = 0; i < messages.length; i++) {
@@ -139,9 +224,21 @@ export class BatchProcessor {
         );
       }
     }
-    lap("decode");
-    if (batch.length === 0) return { kind: "done" };
+    return batch;
+  }
 
+  /**
+   * state: the stored offsets of campaigns not seen yet, and the partition's
+   * marker. A missing marker (Redis lost everything) rebuilds from the horizon;
+   * a marker behind what was flushed or committed (a failover to a lagging
+   * replica, an older snapshot) rebuilds from just after the marker.
+   */
+  private async state(
+    partition: number,
+    batch: readonly Positioned[],
+    from: number,
+  ): Promise<BatchOutcome | null> {
+    const { o } = this;
     let stored = this.stored.get(partition);
     if (!stored) {
       stored = new Map();
@@ -153,8 +250,21 @@ export class BatchProcessor {
       if (!stored.has(c) && !unknown.includes(c)) unknown.push(c);
     }
     const state = await o.store.partitionState(partition, unknown);
-    const from = Number(messages[0]!.offset);
-    if (o.detectRedisLoss && state.pendingRebuildFrom !== null) {
+    if (o.detectRedisLoss) {
+      const decided = await this.detectLoss(partition, state, from);
+      if (decided) return decided;
+    }
+    for (const [c, offset] of state.states) stored.set(c, offset);
+    return null;
+  }
+
+  private async detectLoss(
+    partition: number,
+    state: PartitionState,
+    from: number,
+  ): Promise<BatchOutcome | null> {
+    const { o } = this;
+    if (state.pendingRebuildFrom !== null) {
       // A rebuild was decided (maybe by an owner that died before its seek was committed).
       if (from > state.pendingRebuildFrom) {
         o.logger.warn(
@@ -162,47 +272,88 @@ export class BatchProcessor {
           "resuming a pending rebuild of the partition's counters",
         );
         this.stored.delete(partition);
+        this.flushedThrough.delete(partition);
         return { kind: "rebuild", offset: state.pendingRebuildFrom };
       }
-      await o.store.setMarker(partition);
-    } else if (o.detectRedisLoss && !state.markerPresent) {
-      const horizon = await o.horizonOffset(partition);
-      if (from > horizon) return this.beginRebuild(partition, horizon);
-      await o.store.setMarker(partition);
-      o.logger.info({ partition }, "starting the partition's counters in Redis");
+      await this.startAt(partition, from);
+      return null;
     }
-    for (const [c, offset] of state.states) stored.set(c, offset);
-    lap("state");
-    const features = await o.store.features(partition, batch);
-    lap("features");
+    if (!state.markerPresent) {
+      const horizon = await o.horizonOffset(partition);
+      if (from > horizon) return this.beginRebuild(partition, horizon, "lost");
+      await this.startAt(partition, from);
+      o.logger.info({ partition }, "starting the partition's counters in Redis");
+      return null;
+    }
+    if (state.markerOffset === null) return null; // a marker of before offsets were recorded in it
+    let floor = this.flushedThrough.get(partition);
+    if (floor === undefined && o.committedOffset) floor = (await o.committedOffset(partition)) - 1;
+    if (floor !== undefined && state.markerOffset < floor) {
+      o.logger.warn(
+        { partition, redisThrough: state.markerOffset, expectedThrough: floor },
+        "Redis holds this partition's counters only up to an older offset (a failover to a lagging replica or an older snapshot)",
+      );
+      return this.beginRebuild(partition, state.markerOffset + 1, "behind");
+    }
+    return null;
+  }
 
-    // Score every click, also redelivered ones: their flagged/fraud messages may not have been produced.
-    const ctx: ScoringContext = { blocklist: o.blocklist.matcher, model: o.model };
-    const scored: ScoredClick[] = new Array(batch.length);
-    const originals = new Set<string>();
-    let watermark = this.watermarks.get(partition) ?? Number.NEGATIVE_INFINITY;
-    let late = 0;
+  private async startAt(partition: number, from: number): Promise<void> {
+    await this.o.store.setMarker(partition, from - 1);
+    this.flushedThrough.set(partition, from - 1);
+  }
+
+  /**
+   * features, first half: which clicks are redeliveries of an idempotency pair
+   * (partner_id, event_id) an earlier offset of this partition had (from `seen:`;
+   * a rebuild re-registers originals in order), or an earlier click of this batch.
+   */
+  private async duplicates(partition: number, batch: readonly Positioned[]): Promise<Sorted> {
+    const owners = await this.o.store.seenOwners(batch);
     const prefix = `${partition}:`;
+    const originals = new Set<string>();
+    const sorted: Sorted = { clicks: [], firstCopy: [], newDuplicates: 0 };
+    const stored = this.stored.get(partition);
     for (let i = 0; i < batch.length; i++) {
-      const { click, offset } = batch[i]!;
-      // Duplicate: the event id's first position is another one (an earlier offset of this
-      // partition takes over: a rebuild re-registers originals in order), or an earlier click
-      // of this batch had it.
-      const owner = features.seenOwner[i];
+      const b = batch[i]!;
+      const owner = owners[i];
       const ownOffset = owner != null ? offsetIn(owner, prefix) : null;
-      let isDuplicate = owner != null && (ownOffset === null || ownOffset < offset);
+      let isDuplicate = owner != null && (ownOffset === null || ownOffset < b.offset);
       if (!isDuplicate) {
-        const dayId = `${click.campaign_id}|${Math.floor(click.ts / DAY_MS)}|${click.event_id}`;
+        const c = b.click;
+        const dayId = `${c.campaign_id}|${Math.floor(c.ts / DAY_MS)}|${c.partner_id}/${c.event_id}`;
         if (originals.has(dayId)) isDuplicate = true;
         else originals.add(dayId);
       }
+      if (isDuplicate) {
+        if (b.offset > (stored?.get(b.click.campaign_id) ?? -1)) sorted.newDuplicates++;
+      } else {
+        sorted.clicks.push(b);
+        sorted.firstCopy.push(ownOffset !== b.offset);
+      }
+    }
+    return sorted;
+  }
+
+  /**
+   * score: every click that is not a duplicate, also redelivered ones (their
+   * flagged/fraud messages may not have been produced); moves the watermark.
+   */
+  private score(
+    partition: number,
+    sorted: Sorted,
+    ipRank: readonly number[],
+    userRank: readonly number[],
+  ): { clicks: ScoredClick[]; watermark: number; late: number } {
+    const ctx: ScoringContext = { blocklist: this.o.blocklist.matcher, model: this.o.model };
+    const scored: ScoredClick[] = new Array(sorted.clicks.length);
+    let watermark = this.watermarks.get(partition) ?? Number.NEGATIVE_INFINITY;
+    let late = 0;
+    for (let i = 0; i < sorted.clicks.length; i++) {
+      const { click, offset } = sorted.clicks[i]!;
       const s = scoreClick(
         click,
-        {
-          ipClicksInMinute: features.ipRank[i]!,
-          userClicksInMinute: features.userRank[i]!,
-          isDuplicate,
-        },
+        { ipClicksInMinute: ipRank[i]!, userClicksInMinute: userRank[i]! },
         ctx,
       );
       scored[i] = {
@@ -211,14 +362,30 @@ export class BatchProcessor {
         verdict: s.verdict,
         risk: s.risk,
         reasons: s.reasons,
-        firstCopy: !isDuplicate && ownOffset !== offset,
+        firstCopy: sorted.firstCopy[i]!,
       };
       if (windowStartMs(click.ts) + WINDOW_MS <= watermark) late++;
       if (click.ts > watermark) watermark = click.ts;
     }
     this.watermarks.set(partition, watermark);
+    return { clicks: scored, watermark, late };
+  }
 
-    lap("score");
+  /**
+   * deltas and flush: per campaign, the clicks after its stored offset folded
+   * into counter deltas and applied atomically with the offset and epoch;
+   * retried for campaigns someone else moved meanwhile.
+   */
+  private async flush(
+    partition: number,
+    epoch: number,
+    scored: readonly ScoredClick[],
+    watermark: number,
+    /** The batch's last offset: the partition marker moves there with the flush. */
+    lastOffset: number,
+  ): Promise<Applied | BatchOutcome> {
+    const { o } = this;
+    const stored = this.stored.get(partition)!;
     const byCampaign = new Map<string, ScoredClick[]>();
     for (const s of scored) {
       let list = byCampaign.get(s.click.campaign_id);
@@ -228,20 +395,8 @@ export class BatchProcessor {
       }
       list.push(s);
     }
-
-    if (o.flushDelayMs) await new Promise((r) => setTimeout(r, o.flushDelayMs));
-    if (isStale()) return { kind: "abandoned" };
-
-    const stopFlush = o.metrics.flushSeconds.startTimer();
-    const produced = this.produce(scored);
-    // Awaited below on every path that completes; a flush that throws first must not leave
-    // the rejection unhandled (that would kill the process instead of retrying the batch).
-    produced.catch(() => undefined);
+    const result: Applied = { applied: [], reprocessed: 0, expiredWindows: 0, expiredDays: 0 };
     let pending = [...byCampaign.keys()];
-    const applied: ScoredClick[] = [];
-    let reprocessed = 0;
-    let expiredWindows = 0;
-    let expiredDays = 0;
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt > 3)
         throw new Error(
@@ -249,7 +404,7 @@ export class BatchProcessor {
         );
       const deltas: Array<{
         delta: CampaignDelta;
-        expectState: boolean;
+        expectedOffset: number | null;
         fresh: ScoredClick[];
         seen: SeenWrite[];
       }> = [];
@@ -257,87 +412,105 @@ export class BatchProcessor {
         const after = stored.get(c) ?? -1;
         const all = byCampaign.get(c)!;
         const fresh = all.filter((s) => s.offset > after);
-        if (attempt === 0) reprocessed += all.length - fresh.length;
+        if (attempt === 0) result.reprocessed += all.length - fresh.length;
         if (fresh.length === 0) continue;
-        const delta = campaignDelta(c, fresh, Date.now() / 1000);
         deltas.push({
-          delta,
-          expectState: stored.get(c) != null,
+          delta: campaignDelta(c, fresh, Date.now() / 1000),
+          expectedOffset: stored.get(c) ?? null,
           fresh,
           seen: seenWrites(fresh, partition, (click) => o.store.seenKeyOf(click)),
         });
       }
-      if (deltas.length === 0) break;
-      lap("deltas");
+      if (deltas.length === 0) {
+        if (attempt === 0) await this.advanceMarker(partition, lastOffset);
+        break;
+      }
+      this.lap("deltas");
       const { outcomes } = await o.store.flush(
         partition,
         epoch,
         deltas,
         Number.isFinite(watermark) ? watermark : null,
+        lastOffset,
       );
-      lap("flush");
+      this.lap("flush");
       pending = [];
       for (const { delta, fresh } of deltas) {
         const outcome = outcomes.get(delta.campaignId)!;
         if (outcome.kind === "applied") {
           stored.set(delta.campaignId, outcome.offset);
-          applied.push(...fresh);
-          expiredWindows += delta.expiredWindows;
-          expiredDays += delta.expiredDays;
+          result.applied.push(...fresh);
+          result.expiredWindows += delta.expiredWindows;
+          result.expiredDays += delta.expiredDays;
         } else if (outcome.kind === "skipped") {
           // Someone (an earlier owner, or us before a crash) applied part of it: send only what is after.
           stored.set(delta.campaignId, outcome.offset);
           if (outcome.offset < delta.toOffset) pending.push(delta.campaignId);
-          else reprocessed += fresh.length;
+          else result.reprocessed += fresh.length;
         } else if (outcome.kind === "fenced") {
           o.metrics.staleWrites.inc();
           o.logger.warn(
             { partition, campaign: delta.campaignId, epoch },
             "flush fenced: a newer owner has written this partition; dropping the batch",
           );
-          await produced.catch(() => undefined);
           this.dropPartition(partition);
           return { kind: "fenced" };
         } else {
-          await produced.catch(() => undefined);
-          return this.beginRebuild(partition, await o.horizonOffset(partition));
+          return this.beginRebuild(partition, await o.horizonOffset(partition), "lost");
         }
       }
+      this.flushedThrough.set(partition, lastOffset);
     }
-    await produced;
-    lap("produce");
-    stopFlush();
+    return result;
+  }
 
+  /** A batch with nothing to flush still moves the partition marker (commits will pass it). */
+  private async advanceMarker(partition: number, lastOffset: number): Promise<void> {
+    if (!this.o.detectRedisLoss) return;
+    await this.o.store.advanceMarker(partition, lastOffset);
+    this.flushedThrough.set(partition, lastOffset);
+  }
+
+  /** After a batch is durable: verdict, duplicate, reprocessing and lateness metrics, and the callback. */
+  private record(sorted: Sorted, late: number, r: Applied): void {
+    const { o } = this;
     const now = Date.now();
     const verdicts = { clean: 0, suspicious: 0, fraud: 0 };
-    for (const s of applied) {
+    for (const s of r.applied) {
       verdicts[s.verdict]++;
       o.metrics.clickToCounter.observe(Math.max(0, now - s.click.received_at) / 1000);
     }
     for (const [verdict, n] of Object.entries(verdicts))
       if (n) o.metrics.events.inc({ verdict }, n);
-    if (reprocessed) o.metrics.reprocessed.inc(reprocessed);
-    if (late) o.metrics.late.inc({ outcome: "counted" }, Math.max(0, late - expiredWindows));
-    const bothExpired = Math.min(expiredWindows, expiredDays);
-    if (expiredWindows - bothExpired)
-      o.metrics.late.inc({ outcome: "window_expired" }, expiredWindows - bothExpired);
+    if (sorted.newDuplicates) o.metrics.duplicates.inc(sorted.newDuplicates);
+    if (r.reprocessed) o.metrics.reprocessed.inc(r.reprocessed);
+    if (late) o.metrics.late.inc({ outcome: "counted" }, Math.max(0, late - r.expiredWindows));
+    const bothExpired = Math.min(r.expiredWindows, r.expiredDays);
+    if (r.expiredWindows - bothExpired)
+      o.metrics.late.inc({ outcome: "window_expired" }, r.expiredWindows - bothExpired);
     if (bothExpired) o.metrics.late.inc({ outcome: "expired" }, bothExpired);
-    o.onFlushed?.(applied, now);
-    return { kind: "done" };
+    o.onFlushed?.(r.applied, now);
   }
 
-  private async beginRebuild(partition: number, offset: number): Promise<BatchOutcome> {
+  private async beginRebuild(
+    partition: number,
+    offset: number,
+    reason: "lost" | "behind",
+  ): Promise<BatchOutcome> {
     await this.o.store.beginRebuild(partition, offset);
     this.o.metrics.rebuilds.inc();
     this.o.logger.warn(
-      { partition, offset },
-      "Redis has lost this partition's counters; rebuilding them from Kafka",
+      { partition, offset, reason },
+      reason === "lost"
+        ? "Redis has lost this partition's counters; rebuilding them from Kafka"
+        : "rebuilding this partition's counters from Kafka after the offset Redis holds",
     );
     this.stored.delete(partition);
+    this.flushedThrough.delete(partition);
     return { kind: "rebuild", offset };
   }
 
-  /** Suspicious clicks to clicks.flagged, fraud to the fraud topic, keyed by event id, acks=all. */
+  /** produce: suspicious clicks to clicks.flagged, fraud to the fraud topic, keyed by event id, acks=all. */
   private async produce(scored: readonly ScoredClick[]): Promise<void> {
     const { producer } = this.o;
     if (!producer) return;
@@ -366,7 +539,7 @@ function offsetIn(position: string, prefix: string): number | null {
   return Number.isInteger(offset) ? offset : null;
 }
 
-/** The event ids a campaign's fresh clicks register as first copies (`seen:{c}:<day>` → position). */
+/** The pairs a campaign's fresh clicks register as first copies (`seen:{c}:<day>` → position). */
 function seenWrites(
   fresh: readonly ScoredClick[],
   partition: number,
@@ -381,7 +554,7 @@ function seenWrites(
       w = { key, expireAt: dayExpireAtS(s.click.ts), entries: "" };
       byKey.set(key, w);
     }
-    w.entries += `${w.entries ? ";" : ""}${s.click.event_id},${partition}:${s.offset}`;
+    w.entries += `${w.entries ? ";" : ""}${seenField(s.click)},${partition}:${s.offset}`;
   }
   return [...byKey.values()];
 }

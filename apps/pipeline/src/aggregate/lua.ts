@@ -11,8 +11,9 @@
  * KEYS[1]            state hash `aggstate:{c}:<topic>:<partition>` {offset, epoch}
  * KEYS[2..1+S]       `seen:{c}:<YYYYMMDD>` hashes (event id → `partition:offset` of its first copy)
  * then pairs         counter hash and its HyperLogLog, for each counter
- * ARGV[1..6]         epoch, fromOffset, toOffset, expectState (1: the caller saw state, so
- *                    missing state means Redis lost it), stateTtlSeconds, S
+ * ARGV[1..6]         epoch, fromOffset, toOffset, expectedOffset (the stored offset the
+ *                    caller last knew, '' for none: missing state, or state behind it, means
+ *                    Redis lost or rolled back the campaign), stateTtlSeconds, S
  * per seen key       expireAt (unix s), `id,position;id,position;…` (event ids are
  *                    `[A-Za-z0-9_-]`)
  * per counter        clicks, cost_micros, suspicious, fraud, expireAt (unix s), the user ids
@@ -20,7 +21,7 @@
  *
  * Returns {1, to} applied; {0, stored} already applied (stored ≥ from: skip, or
  * re-send the part after `stored`); {-1, stored} fenced: a newer owner (higher
- * epoch) wrote; {-2, -1} state lost.
+ * epoch) wrote; {-2, -1} state lost or rolled back.
  */
 export const FLUSH_CAMPAIGN = `
 local st = redis.call('HMGET', KEYS[1], 'offset', 'epoch')
@@ -28,10 +29,11 @@ local epoch = tonumber(ARGV[1])
 local from = tonumber(ARGV[2])
 local to = tonumber(ARGV[3])
 if not st[1] then
-  if ARGV[4] == '1' then return {-2, -1} end
+  if ARGV[4] ~= '' then return {-2, -1} end
 else
   local stored = tonumber(st[1])
   if tonumber(st[2]) > epoch then return {-1, stored} end
+  if ARGV[4] ~= '' and stored < tonumber(ARGV[4]) then return {-2, -1} end
   if stored >= from then return {0, stored} end
 end
 redis.call('HSET', KEYS[1], 'offset', ARGV[3], 'epoch', ARGV[1])
@@ -178,4 +180,31 @@ for id in string.gmatch(ARGV[1], '[^,]+') do
 end
 if #buf > 0 then read() end
 return out
+`;
+
+/**
+ * The fencing epoch of one consumer-group generation, claimed compare-and-set
+ * by the generation's leader while it assigns partitions (before any member
+ * of the generation can write), and handed to each member through a hash.
+ *
+ * KEYS[1]  the epoch counter `aggepoch:{<group>}`
+ * KEYS[2]  member id → epoch of the generation it was last assigned in
+ * ARGV     expected counter value ('' for none: the token the leader read when it
+ *          began assigning), the clock in ms (the start when the counter is missing,
+ *          so epochs exceed those of before a wipe), the TTL of the member hash in
+ *          seconds, then the generation's member ids
+ *
+ * Returns the new epoch, or 0 when the counter moved since the token was read: a
+ * newer generation claimed first, so this late claim (an old leader's, delayed)
+ * changes nothing.
+ */
+export const CLAIM_EPOCH = `
+local current = redis.call('GET', KEYS[1])
+if (current or '') ~= ARGV[1] then return 0 end
+local base = tonumber(current or ARGV[2])
+local epoch = base + 1
+redis.call('SET', KEYS[1], epoch)
+for i = 4, #ARGV do redis.call('HSET', KEYS[2], ARGV[i], epoch) end
+redis.call('EXPIRE', KEYS[2], ARGV[3])
+return epoch
 `;

@@ -16,6 +16,11 @@ export function createAggregatorMetrics(registry: Registry) {
       help: "Messages on clicks.raw that are not a ClickRecord (skipped, logged).",
       registers,
     }),
+    duplicates: new Counter({
+      name: "adclick_aggregator_duplicates_total",
+      help: "Redeliveries of an idempotency pair (partner_id, event_id) already counted: neither a click nor fraud, counted only here.",
+      registers,
+    }),
     reprocessed: new Counter({
       name: "adclick_aggregator_reprocessed_events_total",
       help: "Redelivered clicks already applied to Redis (recognised by the stored offset and skipped).",
@@ -34,7 +39,7 @@ export function createAggregatorMetrics(registry: Registry) {
     }),
     rebuilds: new Counter({
       name: "adclick_aggregator_rebuilds_total",
-      help: "Partitions whose counters were missing from Redis and were rebuilt from Kafka.",
+      help: "Partition rebuilds from Kafka: Redis lost the partition's counters, or came back holding them only up to an older offset.",
       registers,
     }),
     flushSeconds: new Histogram({

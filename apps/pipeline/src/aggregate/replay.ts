@@ -6,6 +6,10 @@
  * each partition from an hour before that day up to the end offsets it saw at
  * start, then sets the aggregator group's offsets to those end offsets so the
  * aggregators resume exactly where the replay stopped.
+ *
+ * Its progress is recorded in Redis (replay-record.ts): a replay that crashed
+ * midway is reported by the next one, which redoes it from the earlier of the
+ * two start times, and the aggregators refuse to start until one has finished.
  */
 import { randomBytes } from "node:crypto";
 import {
@@ -25,6 +29,13 @@ import { AggregateStore } from "./aggregate-store";
 import { BatchProcessor } from "./batch-processor";
 import { BlocklistSource } from "./blocklist-source";
 import { createAggregatorMetrics } from "./metrics";
+import {
+  beginReplayRecord,
+  describeUnfinished,
+  finishReplayRecord,
+  readReplayRecord,
+  recordReplayProgress,
+} from "./replay-record";
 
 export interface ReplayOptions {
   config: Config;
@@ -40,6 +51,8 @@ export interface ReplayOptions {
 
 export interface ReplayResult {
   fromDayMs: number;
+  /** The unfinished replay this one redid, as one line (null: there was none). */
+  resumed: string | null;
   deletedKeys: number;
   events: number;
   partitions: Array<{ partition: number; from: number; to: number }>;
@@ -49,7 +62,7 @@ export async function replayCounters(o: ReplayOptions): Promise<ReplayResult> {
   registerLz4Codec();
   const topic = topicName(o.config.KAFKA_TOPIC_PREFIX, "raw");
   const aggregatorGroup = groupName(o.config.KAFKA_TOPIC_PREFIX, "aggregator");
-  const fromDayMs = dayStartMs(o.fromMs);
+  let fromDayMs = dayStartMs(o.fromMs);
   const kafka = createKafka(o.config, "adclick-replay", o.logger);
   const admin = kafka.admin();
   const redis = new Redis(o.config.REDIS_URL, { maxRetriesPerRequest: null });
@@ -67,6 +80,12 @@ export async function replayCounters(o: ReplayOptions): Promise<ReplayResult> {
       );
     }
 
+    const unfinished = await readReplayRecord(redis, topic);
+    const resumed = unfinished?.state === "running" ? describeUnfinished(unfinished) : null;
+    if (unfinished?.state === "running") {
+      o.logger.warn({ unfinished: resumed }, "redoing a replay that did not finish");
+      fromDayMs = Math.min(fromDayMs, dayStartMs(unfinished.fromMs));
+    }
     const starts = await admin.fetchTopicOffsetsByTimestamp(topic, fromDayMs - 3_600_000);
     const ends = await admin.fetchTopicOffsets(topic);
     const committed =
@@ -85,9 +104,10 @@ export async function replayCounters(o: ReplayOptions): Promise<ReplayResult> {
       return { partition: e.partition, from, to: high };
     });
 
+    await beginReplayRecord(redis, topic, fromDayMs, plan);
     const deletedKeys = await deleteFrom(redis, topic, fromDayMs);
     const store = new AggregateStore(redis, topic);
-    for (const p of plan) await store.setMarker(p.partition);
+    for (const p of plan) await store.setMarker(p.partition, p.from - 1);
     const epoch = await store.nextEpoch(aggregatorGroup);
     await blocklist.start();
     const processor = new BatchProcessor({
@@ -154,7 +174,9 @@ export async function replayCounters(o: ReplayOptions): Promise<ReplayResult> {
               return;
             }
             events += messages.length;
-            if (Number(messages[messages.length - 1]!.offset) >= p.to - 1) {
+            const next = Number(messages[messages.length - 1]!.offset) + 1;
+            await recordReplayProgress(redis, topic, p.partition, next, p.to);
+            if (next >= p.to) {
               pending.delete(p.partition);
               if (pending.size === 0) finish();
             }
@@ -169,12 +191,15 @@ export async function replayCounters(o: ReplayOptions): Promise<ReplayResult> {
         await admin.deleteGroups([groupId]).catch(() => undefined);
       }
     }
+    // The counters are complete up to where the aggregators will resume.
+    for (const p of plan) await store.setMarker(p.partition, p.to - 1);
     await admin.setOffsets({
       groupId: aggregatorGroup,
       topic,
       partitions: plan.map((p) => ({ partition: p.partition, offset: String(p.to) })),
     });
-    return { fromDayMs, deletedKeys, events, partitions: plan };
+    await finishReplayRecord(redis, topic);
+    return { fromDayMs, resumed, deletedKeys, events, partitions: plan };
   } finally {
     blocklist.stop();
     await admin.disconnect();

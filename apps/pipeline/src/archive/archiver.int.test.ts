@@ -2,9 +2,10 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type ClickRecord, loadConfig, topicName } from "@adclick/shared";
-import { type Consumer, Kafka, logLevel } from "kafkajs";
+import { Kafka, logLevel } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestStack, type TestStack } from "../../../../test/stack";
+import type { ConsumerGroup } from "../kafka/consumer-group";
 import { ensureTopics } from "../kafka/topics";
 import { decodeClicks, encodeClicks } from "../lake/click-parquet";
 import { FileLakeStore } from "../lake/file-lake-store";
@@ -190,11 +191,12 @@ describe("archiver", () => {
         return folder.put(key, body);
       },
     });
+    const registry = createRegistry();
     const archiver = new Archiver({
       config,
       lake,
       logger: createLogger("silent"),
-      registry: createRegistry(),
+      registry,
       maxSegmentEvents: 1_000_000,
       maxSegmentAgeMs: 400,
     });
@@ -226,9 +228,14 @@ describe("archiver", () => {
 
       // A rewind to below the committed offsets (as a seek kafkajs kept across a rebalance
       // would do) must not write those events again.
-      const consumer = (archiver as unknown as { consumer: Consumer }).consumer;
+      const skipped = async () =>
+        (
+          await registry.getSingleMetric("adclick_archiver_skipped_committed_total")?.get()
+        )?.values.reduce((sum, v) => sum + v.value, 0) ?? 0;
+      expect(await skipped()).toBe(0);
+      const group = (archiver as unknown as { group: ConsumerGroup }).group;
       for (let partition = 0; partition < config.KAFKA_TOPIC_PARTITIONS; partition++)
-        consumer.seek({ topic: topicName(prefix, "raw"), partition, offset: "0" });
+        expect(group.seek(topicName(prefix, "raw"), partition, "0")).toBe(true);
       const more = Array.from({ length: 300 }, (_, i) => makeClick(5000 + i));
       await produce(more);
       const total = clicks.length + more.length;
@@ -237,6 +244,9 @@ describe("archiver", () => {
         60_000,
         "the events produced after the rewind",
       );
+      // The seek happened: every committed event was fetched again and skipped, none rewritten.
+      await waitFor(async () => (await skipped()) >= clicks.length, 30_000, "the rewind");
+      expect(await skipped()).toBe(clicks.length);
       await new Promise((r) => setTimeout(r, 1500));
       const after = (await lakeEvents(folder, "raw")).events.map((e) => e.record.event_id);
       expect(after.length).toBe(total);

@@ -1,13 +1,44 @@
+import { randomBytes } from "node:crypto";
 import { type Config, groupName, topicName } from "@adclick/shared";
-import { type Admin, type Consumer, type EachBatchPayload, Kafka, logLevel } from "kafkajs";
-import { Counter, Histogram, type Registry } from "prom-client";
+import type { EachBatchPayload, Kafka } from "kafkajs";
+import { Counter, Gauge, Histogram, type Registry } from "prom-client";
+import { createKafka } from "../kafka/client";
+import { ConsumerGroup, type Membership } from "../kafka/consumer-group";
 import { registerLz4Codec } from "../kafka/lz4-codec";
-import { ensureTopics } from "../kafka/topics";
-import { type LakeDataset, pendingKey, pendingPrefix, segmentFileKey } from "../lake/lake-layout";
+import { type LakeDataset, pendingPrefix } from "../lake/lake-layout";
 import type { LakeStore } from "../lake/lake-store";
 import { SegmentWriter } from "../lake/segment-writer";
 import type { Component } from "../runtime/component";
 import type { Logger } from "../runtime/logger";
+import {
+  commitMetadata,
+  isCommitted,
+  PendingSegment,
+  writerFileKey,
+  writerPendingKey,
+} from "./segment-intent";
+
+/** The segment a fault is injected into. */
+export interface SegmentRef {
+  topic: string;
+  partition: number;
+  firstOffset: string;
+  lastOffset: string;
+}
+
+/**
+ * The archiver's fault-injection interface, for tests that must hit an exact
+ * step no outside fault reaches reliably. Production passes none.
+ */
+export interface ArchiverFaults {
+  /**
+   * Wraps the offset commit of each segment: call `commit()` or not, then
+   * resolve or throw. Calling it and then throwing is a commit the broker
+   * applied whose response was lost; throwing without calling it is a refused
+   * commit; awaiting before calling it is a writer stalled at its commit.
+   */
+  aroundCommit?(segment: SegmentRef, commit: () => Promise<void>): Promise<void>;
+}
 
 export interface ArchiverOptions {
   config: Config;
@@ -20,6 +51,13 @@ export interface ArchiverOptions {
   maxSegmentBytes?: number;
   /** …or when it has been open this long (default 10 minutes; C4 asks for at least hourly). */
   maxSegmentAgeMs?: number;
+  /** Kafka consumer session timeout (default 10 s). */
+  sessionTimeoutMs?: number;
+  /** How long the group waits for members to rejoin in a rebalance (default kafkajs's 60 s). */
+  rebalanceTimeoutMs?: number;
+  /** A shared client from the process's composition root; one of its own otherwise. */
+  kafka?: Kafka;
+  faults?: ArchiverFaults;
 }
 
 /** The events of one Kafka partition consumed since its last committed offset. */
@@ -33,15 +71,8 @@ interface Segment {
   values: (Buffer | null)[];
   bytes: number;
   openedAt: number;
-}
-
-/** What a segment is about to write, stored before its files so a crash can be undone. */
-interface PendingSegment {
-  topic: string;
-  partition: number;
-  firstOffset: string;
-  lastOffset: string;
-  files: string[];
+  /** The group membership it was consumed under: it is written and committed under that one only. */
+  membership: Membership;
 }
 
 /**
@@ -50,34 +81,41 @@ interface PendingSegment {
  * rolled segment (C4).
  *
  * Exactly once: a segment is a contiguous offset range of one partition that
- * starts at the partition's committed offset. Before writing its files the
- * archiver stores an intent record `_pending/<dataset>/pNNNN/<first>.json`
- * listing them; it commits `last + 1` only after every file is durable, then
- * removes the record. When a partition is assigned, any intent record whose
- * first offset is at or past the committed offset names files whose events will
- * be consumed again, so those files are deleted before consuming; records below
- * it are leftovers of a commit that succeeded and are just removed. A crash at
- * any point therefore leaves each event in exactly one file.
+ * starts at the partition's committed offset, consumed under one group
+ * membership and given its own writer id. Before writing its files the
+ * archiver stores an intent record listing them; it commits `last + 1` with the
+ * writer id as the commit's metadata only after every file is durable, and
+ * removes the record once the broker is seen to hold that commit.
+ *
+ * A failed, refused or ambiguous commit deletes nothing: the record stays and
+ * the partition is recovered before anything else is written to it. Recovery
+ * (at each assignment, and after a failed segment) reads the committed offset
+ * and its metadata: the record that offset completes and names is committed
+ * (its files stay); every other record is superseded (its files go, its events
+ * are consumed again). Names carry the writer id, so a zombie's files and the
+ * new owner's never collide. Work under an ended membership (a timed roll after
+ * a rebalance, a process paused past its session timeout) writes nothing.
  */
 export class Archiver implements Component {
   readonly name = "archiver";
-  private readonly kafka: Kafka;
-  private consumer: Consumer | null = null;
-  private admin: Admin | null = null;
+  private readonly group: ConsumerGroup;
   private readonly segments = new Map<string, Segment>();
-  /** Partitions whose leftovers were cleaned since the last (re)assignment. */
+  /** Partitions recovered since the last (re)assignment or failed segment. */
   private readonly recovered = new Set<string>();
   /**
-   * Per partition, the committed offset as of its assignment, moved on by each commit:
+   * Per partition, the committed offset as of its recovery, moved on by each commit:
    * messages below it are in the lake already and are never written again, whatever
-   * position a rewind (ours, or one kafkajs kept across a rebalance) fetches from.
+   * position a rewind (ours, or one kafkajs kept across a rebalance) fetches from,
+   * and a segment starts exactly there.
    */
   private readonly committed = new Map<string, bigint>();
+  /** Records of committed segments whose removal failed: removed before the partition's next segment. */
+  private readonly lingering = new Map<string, string>();
   private readonly datasetOf = new Map<string, LakeDataset>();
-  private readonly groupId: string;
+  /** Partitions sent back once to their committed offset since their last segment. */
+  private readonly gapAccepted = new Set<string>();
   private lock: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | null = null;
-  private running = false;
   private stopping = false;
   private readonly maxEvents: number;
   private readonly maxBytes: number;
@@ -87,13 +125,32 @@ export class Archiver implements Component {
 
   constructor(private readonly opts: ArchiverOptions) {
     registerLz4Codec();
-    const { config } = opts;
-    this.kafka = new Kafka({
-      clientId: "adclick-archiver",
-      brokers: config.KAFKA_BROKERS,
-      logLevel: logLevel.NOTHING,
+    const { config, logger } = opts;
+    const sessionTimeout = opts.sessionTimeoutMs ?? 10_000;
+    this.group = new ConsumerGroup({
+      kafka: opts.kafka ?? createKafka(config, "adclick-archiver"),
+      config,
+      logger,
+      groupId: groupName(config.KAFKA_TOPIC_PREFIX, "archiver"),
+      topics: ["raw", "fraud"],
+      consumer: {
+        sessionTimeout,
+        heartbeatInterval: Math.max(200, Math.min(2_000, Math.floor(sessionTimeout / 5))),
+        ...(opts.rebalanceTimeoutMs ? { rebalanceTimeout: opts.rebalanceTimeoutMs } : {}),
+      },
+      onJoin: (membership) => {
+        logger.info({ assignment: membership.assignment }, "archiver partitions assigned");
+        // Segments of the old membership are stale: Kafka redelivers them from the committed offsets.
+        this.enqueue(async () => {
+          this.segments.clear();
+          this.metrics.openEvents.set(0);
+          this.recovered.clear();
+          this.committed.clear();
+          this.gapAccepted.clear();
+        });
+      },
+      eachBatch: (payload, membership) => this.enqueue(() => this.onBatch(payload, membership)),
     });
-    this.groupId = groupName(config.KAFKA_TOPIC_PREFIX, "archiver");
     this.datasetOf.set(topicName(config.KAFKA_TOPIC_PREFIX, "raw"), "raw");
     this.datasetOf.set(topicName(config.KAFKA_TOPIC_PREFIX, "fraud"), "fraud");
     this.maxEvents = opts.maxSegmentEvents ?? 250_000;
@@ -104,36 +161,8 @@ export class Archiver implements Component {
   }
 
   async start(): Promise<void> {
-    const { config, logger } = this.opts;
-    this.admin = this.kafka.admin();
-    await this.admin.connect();
-    const topics = await ensureTopics(this.admin, config, ["raw", "fraud"]);
-    const consumer = this.kafka.consumer({
-      groupId: this.groupId,
-      sessionTimeout: 10_000,
-      heartbeatInterval: 2_000,
-    });
-    this.consumer = consumer;
-    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-      logger.info({ memberAssignment: payload.memberAssignment }, "archiver partitions assigned");
-      // Uncommitted segments belong to the old assignment: Kafka redelivers them from the committed offsets.
-      this.enqueue(async () => {
-        this.segments.clear();
-        this.recovered.clear();
-        this.committed.clear();
-      });
-    });
-    consumer.on(consumer.events.CRASH, ({ payload }) => {
-      logger.error({ err: payload.error, restart: payload.restart }, "archiver consumer crashed");
-    });
-    await consumer.connect();
-    await consumer.subscribe({ topics, fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      eachBatch: (payload) => this.enqueue(() => this.onBatch(payload)),
-    });
-    this.running = true;
+    const { logger } = this.opts;
+    await this.group.start();
     const tick = Math.max(50, Math.min(this.maxAgeMs / 4, 30_000));
     this.timer = setInterval(() => {
       this.enqueue(() => this.flushWhere((s) => Date.now() - s.openedAt >= this.maxAgeMs)).catch(
@@ -143,20 +172,22 @@ export class Archiver implements Component {
     this.timer.unref();
   }
 
+  /** False once stopping, or when the consumer crashed for good. */
   ready(): boolean {
-    return this.running && !this.stopping;
+    return this.group.ready() && !this.stopping;
   }
 
   /** Writes every open segment and commits its offsets, then leaves the group. */
   async stop(): Promise<void> {
-    this.stopping = true;
     if (this.timer) clearInterval(this.timer);
     try {
-      await this.enqueue(() => this.flushWhere(() => true));
+      await this.enqueue(async () => {
+        this.stopping = true;
+        await this.flushWhere(() => true);
+      });
     } finally {
-      this.running = false;
-      await this.consumer?.disconnect().catch(() => undefined);
-      await this.admin?.disconnect().catch(() => undefined);
+      this.stopping = true;
+      await this.group.stop().catch(() => undefined);
       await this.writer.close();
     }
   }
@@ -168,15 +199,12 @@ export class Archiver implements Component {
     return next;
   }
 
-  private async onBatch({
-    batch,
-    heartbeat,
-    isRunning,
-    isStale,
-    resolveOffset,
-  }: EachBatchPayload): Promise<void> {
+  private async onBatch(
+    { batch, heartbeat, resolveOffset }: EachBatchPayload,
+    membership: Membership,
+  ): Promise<void> {
     // Once stopping, take nothing new: what is not in a segment is not committed and comes back next start.
-    if (this.stopping || !isRunning() || isStale() || batch.messages.length === 0) return;
+    if (this.stopping) return;
     const key = `${batch.topic}:${batch.partition}`;
     const dataset = this.datasetOf.get(batch.topic);
     if (!dataset) return;
@@ -184,12 +212,30 @@ export class Archiver implements Component {
       this.committed.set(key, await this.recoverPartition(batch.topic, dataset, batch.partition));
       this.recovered.add(key);
     }
-    const committed = this.committed.get(key) ?? 0n;
     let segment = this.segments.get(key);
     for (const message of batch.messages) {
-      if (!segment && BigInt(message.offset) < committed) {
+      const offset = BigInt(message.offset);
+      const committed = this.committed.get(key) ?? 0n;
+      if (!segment && offset < committed) {
+        this.metrics.skipped.inc({ dataset });
         resolveOffset(message.offset);
         continue;
+      }
+      if (!segment && offset > committed && !this.gapAccepted.has(key)) {
+        // A segment starts at the committed offset, never after it: go back and read the gap
+        // once; fetched past it again, the gap is not in Kafka any more (retention) and is accepted.
+        this.gapAccepted.add(key);
+        this.opts.logger.warn(
+          {
+            topic: batch.topic,
+            partition: batch.partition,
+            offset: message.offset,
+            committed: String(committed),
+          },
+          "fetched past the committed offset; going back to it",
+        );
+        this.group.seek(batch.topic, batch.partition, committed.toString());
+        return;
       }
       if (!segment) {
         segment = {
@@ -201,18 +247,23 @@ export class Archiver implements Component {
           values: [],
           bytes: 0,
           openedAt: Date.now(),
+          membership,
         };
         this.segments.set(key, segment);
       }
       segment.lastOffset = message.offset;
       segment.values.push(message.value);
       segment.bytes += message.value?.length ?? 0;
+      this.metrics.openEvents.inc();
       // Only moves the fetch position; offsets are committed by flush() once the files are durable.
       resolveOffset(message.offset);
       if (segment.values.length >= this.maxEvents || segment.bytes >= this.maxBytes) {
+        const segmentEnd = BigInt(segment.lastOffset);
         await this.flush(segment);
         await heartbeat();
         segment = undefined;
+        // A segment given up (stale membership) sent the fetch position back: stop reading this batch.
+        if ((this.committed.get(key) ?? 0n) <= segmentEnd) return;
       }
     }
   }
@@ -223,36 +274,52 @@ export class Archiver implements Component {
     }
   }
 
-  /** Writes one segment's files, commits its offsets, and forgets it. */
+  /**
+   * Writes one segment's files and commits its offsets, under the membership it
+   * was consumed in; gives it up (writing nothing) when that membership ended.
+   */
   private async flush(segment: Segment): Promise<void> {
     const key = `${segment.topic}:${segment.partition}`;
     this.segments.delete(key);
+    this.metrics.openEvents.dec(segment.values.length);
+    if (!(await this.group.confirmMembership(segment.membership))) {
+      this.metrics.staleSegments.inc({ dataset: segment.dataset });
+      this.opts.logger.info(
+        {
+          topic: segment.topic,
+          partition: segment.partition,
+          first: segment.firstOffset,
+          last: segment.lastOffset,
+        },
+        "segment of an ended group membership given up unwritten; its events are consumed again",
+      );
+      this.rewind(segment);
+      return;
+    }
     try {
       await this.write(segment);
     } catch (err) {
-      // The fetch position is already past this segment: go back to its first offset so its
-      // events are consumed again, and tidy its intent record before the next segment.
-      this.recovered.delete(key);
-      try {
-        this.consumer?.seek({
-          topic: segment.topic,
-          partition: segment.partition,
-          offset: segment.firstOffset,
-        });
-      } catch (seekErr) {
-        this.opts.logger.warn(
-          { err: seekErr, topic: segment.topic, partition: segment.partition },
-          "could not rewind after a failed segment; the partition's next owner reads it again",
-        );
-      }
+      this.rewind(segment);
       this.metrics.failedFlushes.inc({ dataset: segment.dataset });
       throw err;
     }
   }
 
+  /** Sends the partition back to the segment's first offset and recovers it before its next segment. */
+  private rewind(segment: Segment): void {
+    this.recovered.delete(`${segment.topic}:${segment.partition}`);
+    this.group.seek(segment.topic, segment.partition, segment.firstOffset);
+  }
+
   private async write(segment: Segment): Promise<void> {
     const { lake, logger } = this.opts;
+    const key = `${segment.topic}:${segment.partition}`;
     const started = performance.now();
+    const leftover = this.lingering.get(key);
+    if (leftover) {
+      await lake.delete(leftover);
+      this.lingering.delete(key);
+    }
     const encoded = await this.writer.encode(segment.values, {
       fraud: segment.dataset === "fraud",
     });
@@ -263,13 +330,15 @@ export class Archiver implements Component {
         "skipped messages that are not JSON clicks",
       );
     }
+    const writer = `g${segment.membership.generation}-${randomBytes(4).toString("hex")}`;
     const files = encoded.files.map((file) => ({
-      key: segmentFileKey(
+      key: writerFileKey(
         segment.dataset,
         file.hourStartMs,
         segment.partition,
         segment.firstOffset,
         segment.lastOffset,
+        writer,
       ),
       body: file.body,
     }));
@@ -278,39 +347,56 @@ export class Archiver implements Component {
       partition: segment.partition,
       firstOffset: segment.firstOffset,
       lastOffset: segment.lastOffset,
+      writer,
       files: files.map((f) => f.key),
     };
-    const intentKey = pendingKey(segment.dataset, segment.partition, segment.firstOffset);
+    const intentKey = writerPendingKey(
+      segment.dataset,
+      segment.partition,
+      segment.firstOffset,
+      writer,
+    );
     await lake.put(intentKey, Buffer.from(JSON.stringify(pending)));
     let bytes = 0;
     for (const file of files) {
+      // A writer that has lost its membership (paused past its session) stops writing at once.
+      if (!(await this.group.confirmMembership(segment.membership))) {
+        throw new Error("the group membership ended while the segment was being written");
+      }
       bytes += file.body.byteLength;
       await lake.put(file.key, file.body);
     }
-    try {
-      await this.consumer!.commitOffsets([
+    const next = BigInt(segment.lastOffset) + 1n;
+    const commit = () =>
+      this.group.commit(segment.membership, [
         {
           topic: segment.topic,
           partition: segment.partition,
-          offset: (BigInt(segment.lastOffset) + 1n).toString(),
+          offset: next.toString(),
+          metadata: commitMetadata(writer),
         },
       ]);
-      this.committed.set(`${segment.topic}:${segment.partition}`, BigInt(segment.lastOffset) + 1n);
+    try {
+      const aroundCommit = this.opts.faults?.aroundCommit;
+      await (aroundCommit ? aroundCommit(segment, commit) : commit());
     } catch (err) {
-      // Not committed (a rebalance took the partition): undo, the new owner rewrites these events.
+      // The broker may hold this commit (a lost response) or not: delete nothing, the record
+      // stays and recovery decides by the committed offset before this partition goes on.
       logger.warn(
-        { err, topic: segment.topic, partition: segment.partition },
-        "commit failed; removing the segment's files",
+        { err, topic: segment.topic, partition: segment.partition, writer },
+        "segment commit not confirmed; the partition is recovered before its next segment",
       );
-      await Promise.all(pending.files.map((f) => lake.delete(f).catch(() => undefined)));
-      await lake.delete(intentKey).catch(() => undefined);
       throw err;
     }
-    await lake
-      .delete(intentKey)
-      .catch((err) =>
-        logger.warn({ err, intentKey }, "could not remove a committed intent record"),
+    this.committed.set(key, next);
+    this.gapAccepted.delete(key);
+    await lake.delete(intentKey).catch((err) => {
+      this.lingering.set(key, intentKey);
+      logger.warn(
+        { err, intentKey },
+        "could not remove a committed intent record; retried before the next segment",
       );
+    });
     this.metrics.events.inc({ dataset: segment.dataset }, encoded.events);
     this.metrics.files.inc({ dataset: segment.dataset }, files.length);
     this.metrics.bytes.inc({ dataset: segment.dataset }, bytes);
@@ -322,14 +408,15 @@ export class Archiver implements Component {
         first: segment.firstOffset,
         last: segment.lastOffset,
         files: files.length,
+        writer,
       },
       "segment archived",
     );
   }
 
   /**
-   * Removes the files of segments that were written but never committed (see the
-   * class comment); returns the partition's committed offset.
+   * Settles every intent record of a partition by its committed offset (see the
+   * class comment) and returns that offset.
    */
   private async recoverPartition(
     topic: string,
@@ -337,16 +424,15 @@ export class Archiver implements Component {
     partition: number,
   ): Promise<bigint> {
     const { lake, logger } = this.opts;
-    const offsets = await this.admin!.fetchOffsets({ groupId: this.groupId, topics: [topic] });
-    const committedText =
-      offsets[0]?.partitions.find((p) => p.partition === partition)?.offset ?? "-1";
-    const committed = BigInt(committedText) < 0n ? 0n : BigInt(committedText);
-    const intents = await lake.list(pendingPrefix(dataset, partition));
-    for (const intentKey of intents) {
-      const pending = JSON.parse(
-        Buffer.from(await lake.get(intentKey)).toString("utf8"),
-      ) as PendingSegment;
-      if (BigInt(pending.firstOffset) >= committed) {
+    const held = (await this.group.committed(topic)).get(partition) ?? {
+      offset: null,
+      metadata: null,
+    };
+    for (const intentKey of await lake.list(pendingPrefix(dataset, partition))) {
+      const pending = PendingSegment.parse(
+        JSON.parse(Buffer.from(await lake.get(intentKey)).toString("utf8")),
+      );
+      if (!isCommitted(pending, held)) {
         await Promise.all(pending.files.map((f) => lake.delete(f)));
         this.metrics.undone.inc({ dataset });
         logger.warn(
@@ -355,14 +441,17 @@ export class Archiver implements Component {
             partition,
             first: pending.firstOffset,
             last: pending.lastOffset,
+            writer: pending.writer,
             files: pending.files.length,
           },
-          "removed files of an uncommitted segment; its events are consumed again",
+          "removed files of a segment the committed offset does not cover; its events are consumed again",
         );
       }
       await lake.delete(intentKey);
+      if (this.lingering.get(`${topic}:${partition}`) === intentKey)
+        this.lingering.delete(`${topic}:${partition}`);
     }
-    return committed;
+    return held.offset ?? 0n;
   }
 }
 
@@ -380,12 +469,27 @@ function archiverMetrics(registry: Registry) {
     ),
     undone: counter(
       "adclick_archiver_reprocessed_segments_total",
-      "Uncommitted segments removed at assignment and consumed again",
+      "Segments the committed offset does not cover, removed at recovery and consumed again",
     ),
     failedFlushes: counter(
       "adclick_archiver_failed_segments_total",
-      "Segments whose write or commit failed; their events are consumed again",
+      "Segments whose write failed or whose commit was not confirmed; recovered and consumed again",
     ),
+    skipped: counter(
+      "adclick_archiver_skipped_committed_total",
+      "Messages fetched again below the committed offset (a rewind) and not written again",
+    ),
+    staleSegments: counter(
+      "adclick_archiver_stale_segments_total",
+      "Open segments given up unwritten because their group membership ended",
+    ),
+    openEvents:
+      (registry.getSingleMetric("adclick_archiver_open_events") as Gauge | undefined) ??
+      new Gauge({
+        name: "adclick_archiver_open_events",
+        help: "Events held in open segments, not yet in the lake",
+        registers: [registry],
+      }),
     flushSeconds:
       (registry.getSingleMetric("adclick_archiver_flush_seconds") as Histogram | undefined) ??
       new Histogram({

@@ -1,4 +1,5 @@
 import type { Config } from "@adclick/shared";
+import type { Kafka } from "kafkajs";
 import type { Registry } from "prom-client";
 import { openLake } from "../lake";
 import type { Component } from "../runtime/component";
@@ -15,6 +16,8 @@ export interface ArchiverDeps {
   cwd: string;
   maxSegmentEvents?: number;
   maxSegmentAgeMs?: number;
+  /** The process's shared Kafka client (composition root); one of its own otherwise. */
+  kafka?: Kafka;
 }
 
 /** The archiver role as a component, for `adclick archive` and `adclick run`. */
@@ -27,6 +30,7 @@ export function createArchiverComponent(deps: ArchiverDeps): Component {
     registry: deps.registry,
     maxSegmentEvents: deps.maxSegmentEvents,
     maxSegmentAgeMs: deps.maxSegmentAgeMs,
+    kafka: deps.kafka,
   });
   return {
     name: archiver.name,

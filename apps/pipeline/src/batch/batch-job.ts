@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -62,6 +63,8 @@ export interface BatchResult {
   fraudRemoved: number;
   rowsOut: number;
   durationMs: number;
+  /** A hash of the keys of the lake files billed: the scheduler re-bills the day when it changes. */
+  lakeFingerprint: string;
   /** Wall time of the batch's steps (dedupe, features, score, campaigns, aggregate). */
   stepMs: Record<string, number>;
   rows: BillingRow[];
@@ -87,6 +90,8 @@ export async function runBatch(deps: BatchDeps, day: string): Promise<BatchResul
       fraudRemoved: result.fraudRemoved,
       rowsOut: result.rows.length,
       durationMs,
+      lakeFiles: result.files,
+      lakeFingerprint: result.lakeFingerprint,
     };
     await replaceBillingDay(deps.pool, day, result.rows, runId, (tx) =>
       finishBatchRun(tx, runId, stats),
@@ -119,7 +124,8 @@ async function compute(
   scratch: string,
   logger: Logger,
 ) {
-  const files = await stageDayFiles(deps.lake, day, scratch);
+  const keys = await dayLakeFiles(deps.lake, day);
+  const files = await stageDayFiles(deps.lake, keys, scratch);
   const spill = join(scratch, "spill");
   await mkdir(spill, { recursive: true });
   const instance = await DuckDBInstance.create(":memory:", {
@@ -182,6 +188,7 @@ async function compute(
     logger.debug({ timings }, "batch steps (ms)");
     return {
       files: files.length,
+      lakeFingerprint: lakeFingerprint(keys),
       eventsIn: Number(counts.events_in),
       duplicates: Number(counts.duplicates),
       fraudRemoved,
@@ -198,9 +205,22 @@ async function runAll(conn: DuckDBConnection, statements: readonly string[]): Pr
   for (const sql of statements) await conn.run(sql);
 }
 
-/** Local paths of every raw file of the day: in place for a folder lake, downloaded from S3 otherwise. */
-async function stageDayFiles(lake: LakeStore, day: string, scratch: string): Promise<string[]> {
-  const keys = (await lake.list(dayPrefix("raw", day))).filter((k) => k.endsWith(".parquet"));
+/** The keys of every raw file of the day, sorted. */
+export async function dayLakeFiles(lake: LakeStore, day: string): Promise<string[]> {
+  return (await lake.list(dayPrefix("raw", day))).filter((k) => k.endsWith(".parquet")).sort();
+}
+
+/** A hash of a day's file keys: it changes when the lake gains (or loses) a file for the day. */
+export function lakeFingerprint(keys: readonly string[]): string {
+  return createHash("sha256").update(keys.join("\n")).digest("hex").slice(0, 32);
+}
+
+/** Local paths of the given files: in place for a folder lake, downloaded from S3 otherwise. */
+async function stageDayFiles(
+  lake: LakeStore,
+  keys: readonly string[],
+  scratch: string,
+): Promise<string[]> {
   const paths: string[] = [];
   for (const [i, key] of keys.entries()) {
     const local = lake.localPath(key);

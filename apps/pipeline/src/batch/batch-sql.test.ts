@@ -5,6 +5,7 @@ import {
   billingRowsByHashSql,
   billingRowsSql,
   billingSqlFor,
+  COUNTS_SQL,
   CREATE_EMPTY_DAY_RAW_SQL,
   CREATE_SCORING_TABLES_SQL,
   DEDUPE_SQL,
@@ -175,5 +176,143 @@ describe("billingSqlFor", () => {
   it("falls back to the strings when the check gave nothing", () => {
     expect(billingSqlFor(undefined, 0).keys).toBe("strings");
     expect(billingSqlFor({}, 0).keys).toBe("strings");
+  });
+});
+
+/** A click row of day_raw: one campaign, a browser user agent, received 50 ms after `ts`. */
+function rawRow(c: { partner: string; event: string; user: string; ip: string; ts: number }) {
+  const values = [
+    c.event,
+    c.partner,
+    "cmp-x",
+    "adv-x",
+    "ad-x",
+    c.user,
+    c.ip,
+    "Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0",
+    c.ts,
+    c.ts + 50,
+    1_000,
+    "desktop",
+    "US",
+  ];
+  return `(${values.map((v) => (typeof v === "number" ? v : quoteLiteral(v))).join(", ")})`;
+}
+
+/**
+ * Bills `rows` with every user agent clean and a flood flag making a click
+ * suspicious; returns each dimension's (clicks, suspicious) and the day's counts.
+ */
+async function billRows(rows: string[]) {
+  const instance = await DuckDBInstance.create(":memory:", { threads: "1" });
+  const conn = await instance.connect();
+  try {
+    await conn.run(CREATE_EMPTY_DAY_RAW_SQL);
+    await conn.run(`insert into day_raw values ${rows.join(",\n")}`);
+    for (const sql of [
+      ...DEDUPE_SQL,
+      ...featuresSql(CLICKS_PER_MINUTE_LIMIT),
+      ...CREATE_SCORING_TABLES_SQL,
+      GROUPING_VALUES_SQL,
+    ])
+      await conn.run(sql);
+    await conn.run("insert into ua_classes select user_agent, 0 from ua_day");
+    await conn.run(`insert into class_verdicts
+      select 0, 0, ip_over, user_over, case when ip_over or user_over then 1 else 0 end
+      from (values (true), (false)) b(ip_over), (values (true), (false)) c(user_over)`);
+    const byDimension = Object.fromEntries(
+      (await rowsOf(conn, billingRowsSql(0))).map((r) => [
+        String(r.dimension),
+        { clicks: Number(r.clicks), suspicious: Number(r.suspicious_clicks) },
+      ]),
+    );
+    const [counts] = await rowsOf(conn, COUNTS_SQL);
+    return {
+      byDimension,
+      eventsIn: Number(counts?.events_in),
+      duplicates: Number(counts?.duplicates),
+    };
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+  }
+}
+
+describe("dedupe key", () => {
+  it("is the pair (partner_id, event_id): two partners' equal event_ids are two clicks", async () => {
+    const t = DAY_MS + 3_600_000;
+    const billed = await billRows([
+      rawRow({ partner: "p1", event: "e1", user: "u1", ip: "10.0.0.1", ts: t }),
+      rawRow({ partner: "p2", event: "e1", user: "u2", ip: "10.0.0.2", ts: t + 1 }),
+      rawRow({ partner: "p1", event: "e1", user: "u1", ip: "10.0.0.1", ts: t }), // a resend
+    ]);
+    expect(billed).toEqual({
+      byDimension: {
+        all: { clicks: 2, suspicious: 0 },
+        "country:US": { clicks: 2, suspicious: 0 },
+        "device:desktop": { clicks: 2, suspicious: 0 },
+        "partner:p1": { clicks: 1, suspicious: 0 },
+        "partner:p2": { clicks: 1, suspicious: 0 },
+      },
+      eventsIn: 3,
+      duplicates: 1,
+    });
+  });
+});
+
+describe("flood flag", () => {
+  const minute = DAY_MS + 5 * 3_600_000;
+
+  it("flags only the clicks past the 100th of an IP's UTC minute, ranked by (ts, partner_id, event_id)", async () => {
+    const rows: string[] = [];
+    // 130 clicks from one IP in one minute, each by its own user; the last 30 by ts are flagged.
+    for (let i = 0; i < 130; i++)
+      rows.push(
+        rawRow({ partner: "p1", event: `ip-${i}`, user: `u${i}`, ip: "10.0.0.9", ts: minute + i }),
+      );
+    // The next minute: 101 clicks at one instant; the tie is broken by partner, then event id.
+    for (let i = 0; i < 100; i++)
+      rows.push(
+        rawRow({
+          partner: "p1",
+          event: `tie-${String(i).padStart(3, "0")}`,
+          user: `v${i}`,
+          ip: "10.0.0.9",
+          ts: minute + 60_000,
+        }),
+      );
+    rows.push(
+      rawRow({ partner: "p2", event: "tie-000", user: "w", ip: "10.0.0.9", ts: minute + 60_000 }),
+    );
+    const billed = await billRows(rows);
+    expect(billed.byDimension.all).toEqual({ clicks: 231, suspicious: 31 });
+    expect(billed.byDimension["partner:p2"]).toEqual({ clicks: 1, suspicious: 1 });
+  });
+
+  it("flags only the clicks past the 100th of a user's UTC minute", async () => {
+    const rows: string[] = [];
+    for (let i = 0; i < 105; i++)
+      rows.push(
+        rawRow({
+          partner: "p1",
+          event: `u-${i}`,
+          user: "flooder",
+          ip: `10.1.0.${i}`,
+          ts: minute + i * 100,
+        }),
+      );
+    // Exactly 100 in a minute is not a flood.
+    for (let i = 0; i < 100; i++)
+      rows.push(
+        rawRow({
+          partner: "p1",
+          event: `e-${i}`,
+          user: "edge",
+          ip: `10.2.0.${i}`,
+          ts: minute + i * 100,
+        }),
+      );
+    const billed = await billRows(rows);
+    expect(billed.byDimension.all).toEqual({ clicks: 205, suspicious: 5 });
   });
 });

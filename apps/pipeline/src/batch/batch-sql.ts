@@ -12,12 +12,13 @@
  * pass over the files.
  *
  *   day_raw       view: every archived click of the day (late hours included)
- *   dup_ids       event_ids received more than once, with their number of copies
+ *   dup_ids       (partner_id, event_id) pairs received more than once, with their number of copies
  *   dup_winners   the first-received copy of each of them
- *   day_clicks    view: one row per event_id
+ *   day_clicks    view: one row per (partner_id, event_id)
  *   ip_day, ua_day  distinct IPs / user agents of every copy, with their clicks (to classify in JS)
  *   user_day      distinct users of every copy, with their clicks
- *   ip_floods, user_floods  (ip | user_id, minute) with more than the per-minute limit
+ *   ip_floods, user_floods  (partner_id, event_id) of the clicks past the per-minute limit of
+ *                 their IP / user
  *   grouping_values distinct (campaign, country, device, partner) of every copy: the
  *                 strings behind the 64-bit keys the billing rows are grouped by
  *   ip_classes, ua_classes  scoring class of each IP / user agent (IPs of the
@@ -35,6 +36,16 @@ export function quoteLiteral(value: string): string {
 const CLICK_COLUMNS =
   "event_id, partner_id, campaign_id, advertiser_id, ad_id, user_id, ip, user_agent, ts, received_at, cost_micros, device, country";
 
+/**
+ * CLICK_COLUMNS as read from a file: a missing IP or user agent (a file of an
+ * older writer) is the empty string, which `scoreClick` scores with what the
+ * click has (no IP rule matches it; no user agent is `missing_user_agent`).
+ */
+const READ_COLUMNS = CLICK_COLUMNS.replace(
+  /\b(ip|user_agent)\b/g,
+  (column) => `coalesce(${column}, '') as ${column}`,
+);
+
 /** All clicks of [dayStartMs, dayEndMs) from the given Parquet files. */
 export function createDayRawSql(
   files: readonly string[],
@@ -42,7 +53,7 @@ export function createDayRawSql(
   dayEndMs: number,
 ): string {
   return `create view day_raw as
-select ${CLICK_COLUMNS}
+select ${READ_COLUMNS}
 from read_parquet([${files.map(quoteLiteral).join(", ")}], union_by_name = true)
 where ts >= ${dayStartMs} and ts < ${dayEndMs}`;
 }
@@ -54,28 +65,29 @@ export const CREATE_EMPTY_DAY_RAW_SQL = `create table day_raw (
   device varchar, country varchar)`;
 
 /**
- * Exact dedupe by event_id, keeping the copy received first (ties broken by
- * content, so re-runs agree). Only the ids that occur more than once (about 1%)
- * are ordered; the rest pass through.
+ * Exact dedupe by the pair (partner_id, event_id) (C1: two partners' equal
+ * event_ids are two clicks), keeping the copy received first (ties broken by
+ * content, so re-runs agree). Only the pairs that occur more than once (about
+ * 1%) are ordered; the rest pass through.
  */
 export const DEDUPE_SQL = [
-  "create table dup_ids as select event_id, count(*) as copies from day_raw group by event_id having count(*) > 1",
+  "create table dup_ids as select partner_id, event_id, count(*) as copies from day_raw group by partner_id, event_id having count(*) > 1",
   `create table dup_winners as
 select ${CLICK_COLUMNS} from (
   select r.*, row_number() over (
-    partition by event_id
-    order by received_at, ts, partner_id, campaign_id, ad_id, user_id, ip, user_agent,
+    partition by r.partner_id, r.event_id
+    order by received_at, ts, campaign_id, ad_id, user_id, ip, user_agent,
       advertiser_id, cost_micros, device, country
   ) as copy_rank
   from day_raw r
-  where r.event_id in (select event_id from dup_ids)
+  join dup_ids d on d.partner_id = r.partner_id and d.event_id = r.event_id
 ) ranked
 where copy_rank = 1`,
   // An outer join rather than NOT EXISTS: DuckDB plans the correlated form as a
   // delim join that materialises every column of the day before filtering.
   `create view day_clicks as
 select ${CLICK_COLUMNS.replace(/(\w+)/g, "r.$1")} from day_raw r
-left join dup_ids d on d.event_id = r.event_id
+left join dup_ids d on d.partner_id = r.partner_id and d.event_id = r.event_id
 where d.event_id is null
 union all
 select ${CLICK_COLUMNS} from dup_winners`,
@@ -83,29 +95,34 @@ select ${CLICK_COLUMNS} from dup_winners`,
 
 /**
  * Whole-day features: the distinct IPs and user agents (to classify), and the
- * exact (IP, UTC minute) and (user, UTC minute) pairs over `limit` clicks. Only
- * IPs and users with more than `limit` clicks in the day can have such a
- * minute, so only their clicks are grouped by minute.
+ * clicks past the `limit`-th of their IP's or their user's UTC minute, ranked
+ * by (ts, partner_id, event_id): the first `limit` of a minute are never
+ * flagged, as in the stream. Only IPs and users with more than `limit` clicks
+ * in the day can have such a minute, so only their clicks are ranked. A click
+ * without an IP (the empty string) is no IP's flood.
  *
  * The class lists and those pre-filters read `day_raw`, not the deduplicated
  * `day_clicks`: they only need a superset (an IP seen only in a losing copy is
  * classified for nothing; counts with copies are upper bounds), and that skips
- * the dedupe join on three of the four passes. The per-minute counts that
- * decide a flood read `day_clicks`.
+ * the dedupe join on three of the four passes. The ranking that decides a
+ * flood reads `day_clicks`.
  */
 export function featuresSql(limit: number): string[] {
+  const pastLimit = (column: string, table: string, extra = "") => `create table ${table} as
+select partner_id, event_id from (
+  select partner_id, event_id, row_number() over (
+    partition by ${column}, ts // 60000 order by ts, partner_id, event_id
+  ) as nth
+  from day_clicks
+  where ${column} in (select ${column} from ${column === "ip" ? "ip_day" : "user_day"} where clicks > ${limit}${extra})
+) ranked
+where nth > ${limit}`;
   return [
     "create table ip_day as select ip, count(*) as clicks from day_raw group by ip",
     "create table ua_day as select user_agent, count(*) as clicks from day_raw group by user_agent",
     "create table user_day as select user_id, count(*) as clicks from day_raw group by user_id",
-    `create table ip_floods as
-select ip, ts // 60000 as minute from day_clicks
-where ip in (select ip from ip_day where clicks > ${limit})
-group by ip, ts // 60000 having count(*) > ${limit}`,
-    `create table user_floods as
-select user_id, ts // 60000 as minute from day_clicks
-where user_id in (select user_id from user_day where clicks > ${limit})
-group by user_id, ts // 60000 having count(*) > ${limit}`,
+    pastLimit("ip", "ip_floods", " and ip <> ''"),
+    pastLimit("user_id", "user_floods"),
   ];
 }
 
@@ -134,13 +151,13 @@ function labeledSql(defaultIpClass: number, keys = ""): string {
   from day_clicks c
   left join ip_classes ic on ic.ip = c.ip
   left join ua_classes uc on uc.user_agent = c.user_agent
-  left join ip_floods fi on fi.ip = c.ip and fi.minute = c.ts // 60000
-  left join user_floods fu on fu.user_id = c.user_id and fu.minute = c.ts // 60000
+  left join ip_floods fi on fi.partner_id = c.partner_id and fi.event_id = c.event_id
+  left join user_floods fu on fu.partner_id = c.partner_id and fu.event_id = c.event_id
   left join class_verdicts v
     on v.ip_class = coalesce(ic.ip_class, ${defaultIpClass})
    and v.ua_class = uc.ua_class
-   and v.ip_over = (fi.ip is not null)
-   and v.user_over = (fu.user_id is not null)
+   and v.ip_over = (fi.event_id is not null)
+   and v.user_over = (fu.event_id is not null)
   left join analyst_verdicts a on a.partner_id = c.partner_id and a.event_id = c.event_id
   left join campaign_meta m on m.campaign_id = c.campaign_id`;
 }

@@ -1,3 +1,5 @@
+import { mkdir } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { connectDb, type DbConnection } from "@adclick/db/client";
 import {
   addBlocklistEntry,
@@ -9,6 +11,7 @@ import {
   listBillingDay,
 } from "@adclick/db/queries";
 import { type ClickRecord, type Device, dimensionsOf } from "@adclick/shared";
+import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestStack, type TestStack } from "../../../../test/stack";
 import { encodeClicks } from "../lake/click-parquet";
@@ -78,21 +81,24 @@ function scenario() {
     click({ ts: DAY_MS + 7_200_000 + i * 5000, ip: "203.0.113.9" }),
   );
   for (const r of blocked) truth.push({ record: r, label: "fraud" });
-  // An IP flood: 150 clicks in one minute from one IP, different users: suspicious (counted).
+  // An IP flood: 150 clicks in one minute from one IP, different users: the 50 past the
+  // 100th are suspicious (counted), the first 100 clean.
   const flood = Array.from({ length: 150 }, (_, i) =>
     click({ ts: DAY_MS + 10 * 3_600_000 + i * 300, ip: "198.18.0.77", user_id: `flood-user-${i}` }),
   );
-  for (const r of flood) truth.push({ record: r, label: "suspicious" });
+  for (const [i, r] of flood.entries())
+    truth.push({ record: r, label: i < 100 ? "clean" : "suspicious" });
   // 100 clicks in one minute from another IP is not over the limit: clean.
   const edge = Array.from({ length: 100 }, (_, i) =>
     click({ ts: DAY_MS + 11 * 3_600_000 + i * 500, ip: "198.18.0.88", user_id: `edge-user-${i}` }),
   );
   for (const r of edge) truth.push({ record: r, label: "clean" });
-  // A user flood: 150 clicks in one minute by one user, each from its own IP: suspicious.
+  // A user flood: 150 clicks in one minute by one user, each from its own IP: the last 50 suspicious.
   const userFlood = Array.from({ length: 150 }, (_, i) =>
     click({ ts: DAY_MS + 12 * 3_600_000 + i * 300, ip: `10.9.${i}.1`, user_id: "flood-user" }),
   );
-  for (const r of userFlood) truth.push({ record: r, label: "suspicious" });
+  for (const [i, r] of userFlood.entries())
+    truth.push({ record: r, label: i < 100 ? "clean" : "suspicious" });
   // 100 clicks in one minute by another user is not over the limit either: clean.
   const userEdge = Array.from({ length: 100 }, (_, i) =>
     click({ ts: DAY_MS + 13 * 3_600_000 + i * 500, ip: `10.8.${i}.1`, user_id: "edge-user" }),
@@ -222,8 +228,8 @@ describe("nightly batch", () => {
       reason: "test",
       actor: "test",
     });
-    // Analysts: 10 flood clicks are fraud, 5 bot clicks are clean, 5 flood clicks stay pending.
-    const review = [...flood.slice(0, 15), ...bots.slice(0, 5)];
+    // Analysts: 10 flagged flood clicks are fraud, 5 bot clicks are clean, 5 flagged flood clicks stay pending.
+    const review = [...flood.slice(100, 115), ...bots.slice(0, 5)];
     await insertReviewItems(
       conn.db,
       review.map((r) => ({
@@ -246,7 +252,7 @@ describe("nightly batch", () => {
       });
       truth.find((t) => t.record.event_id === r.event_id)!.label = status;
     };
-    for (const r of flood.slice(0, 10)) await decide(r, "fraud");
+    for (const r of flood.slice(100, 110)) await decide(r, "fraud");
     for (const r of bots.slice(0, 5)) await decide(r, "clean");
 
     const deps = { db: conn.db, pool: conn.pool, lake, logger, threads: 1, memoryLimit: "256MB" };
@@ -271,6 +277,38 @@ describe("nightly batch", () => {
       duplicates: copies,
       fraudRemoved: first.fraudRemoved,
       rowsOut: billed.length,
+    });
+  });
+
+  it("scores a click without an IP or a user agent with what it has, never throws", async () => {
+    // A file of an older writer, whose ip and user_agent columns may be null.
+    const day = "2026-02-04";
+    const ts = Date.UTC(2026, 1, 4, 9);
+    const key = segmentFileKey("raw", ts, 0, "0", "2");
+    const path = join(stack.lakeDir, key);
+    await mkdir(dirname(path), { recursive: true });
+    const duck = await DuckDBInstance.create(":memory:", { threads: "1" });
+    const dc = await duck.connect();
+    await dc.run(`copy (
+      select *, ts + 50 as received_at, 250000::bigint as cost_micros, 'desktop' as device,
+             'US' as country
+      from (values
+        ('n-1', 'partner-0', 'cmp-a', 'adv-1', 'ad-1', 'u1', null, '${BROWSER_UA}', ${ts}::bigint),
+        ('n-2', 'partner-0', 'cmp-a', 'adv-1', 'ad-1', 'u2', '10.3.0.1', null, ${ts + 1}::bigint),
+        ('n-3', 'partner-0', 'cmp-a', 'adv-1', 'ad-1', 'u3', '10.3.0.2', '${BROWSER_UA}', ${ts + 2}::bigint)
+      ) t(event_id, partner_id, campaign_id, advertiser_id, ad_id, user_id, ip, user_agent, ts)
+    ) to '${path}' (format parquet)`);
+    dc.closeSync();
+    duck.closeSync();
+    const r = await runBatch({ db: conn.db, pool: conn.pool, lake, logger, threads: 1 }, day);
+    expect(r).toMatchObject({ eventsIn: 3, fraudRemoved: 0 });
+    const all = (await listBillingDay(conn.db, day)).find((b) => b.dimension === "all");
+    // No user agent is "missing_user_agent" (risk 0.3): suspicious, counted.
+    expect(all).toMatchObject({
+      campaignId: "cmp-a",
+      clicks: 3,
+      suspiciousClicks: 1,
+      fraudClicks: 0,
     });
   });
 

@@ -1,4 +1,17 @@
-export { type BatchDeps, type BatchResult, previousUtcDay, runBatch } from "./batch-job";
+export {
+  type BatchDeps,
+  type BatchResult,
+  dayLakeFiles,
+  lakeFingerprint,
+  previousUtcDay,
+  runBatch,
+} from "./batch-job";
+export {
+  checkLakeComplete,
+  LAKE_GRACE_MS,
+  type LakeCompleteness,
+  lakeCutoffMs,
+} from "./lake-completeness";
 
 /** Every day from `from` to `to` inclusive (YYYY-MM-DD). */
 export function daysBetween(from: string, to: string): string[] {

@@ -15,7 +15,6 @@ export interface AggregateCommandOptions {
   sessionTimeoutMs?: string;
   blocklistRefreshMs: string;
   testFlushDelayMs?: string;
-  testKillOnRebuild?: boolean;
 }
 
 function int(name: string, value: string, min: number, max: number): number {
@@ -34,7 +33,6 @@ export function aggregatorFromConfig(
     sessionTimeoutMs?: number;
     blocklistRefreshMs?: number;
     flushDelayMs?: number;
-    killOnRebuild?: boolean;
   } = {},
 ): Component {
   const db = connectDb(config.DATABASE_URL, { max: 2, applicationName: "adclick-aggregator" });
@@ -68,13 +66,7 @@ export function registerAggregateCommand(program: Command): void {
     .addOption(
       new Option(
         "--test-flush-delay-ms <ms>",
-        "pause before every flush (tests widen race windows with it)",
-      ).hideHelp(),
-    )
-    .addOption(
-      new Option(
-        "--test-kill-on-rebuild",
-        "die with SIGKILL as soon as a rebuild is decided, before seeking (tests crash there)",
+        "fault injection: pause before every flush (tests widen race windows with it)",
       ).hideHelp(),
     )
     .action(async (opts: AggregateCommandOptions) => {
@@ -103,7 +95,6 @@ export function registerAggregateCommand(program: Command): void {
             sessionTimeoutMs,
             blocklistRefreshMs,
             flushDelayMs,
-            killOnRebuild: opts.testKillOnRebuild === true,
           }),
         ],
         registry,

@@ -4,6 +4,7 @@ import { readConfig } from "../config";
 import { createLogger } from "../runtime/logger";
 import { createRegistry } from "../runtime/metrics";
 import { runComponents } from "../runtime/role-runner";
+import { createSharedClients } from "../runtime/shared-clients";
 
 export function registerArchiveCommand(program: Command): void {
   program
@@ -28,7 +29,9 @@ export function registerArchiveCommand(program: Command): void {
       const config = readConfig();
       const logger = createLogger(config.LOG_LEVEL, "adclick-archive");
       const registry = createRegistry();
+      const clients = createSharedClients({ config, logger, name: "adclick-archive" });
       const archiver = createArchiverComponent({
+        kafka: clients.kafka(),
         config,
         logger,
         registry,
@@ -36,7 +39,12 @@ export function registerArchiveCommand(program: Command): void {
         maxSegmentEvents: opts.rollEvents,
         maxSegmentAgeMs: opts.rollSeconds * 1000,
       });
-      await runComponents({ components: [archiver], registry, logger, opsPort: opts.opsPort });
+      await runComponents({
+        components: [clients, archiver],
+        registry,
+        logger,
+        opsPort: opts.opsPort,
+      });
     });
 }
 

@@ -1,8 +1,9 @@
 import { connectDb } from "@adclick/db/client";
-import { parseIsoDay } from "@adclick/shared";
+import { type Config, groupName, parseIsoDay, topicName } from "@adclick/shared";
 import type { Command } from "commander";
-import { daysBetween, runBatch } from "../batch";
+import { checkLakeComplete, daysBetween, runBatch } from "../batch";
 import { readConfig } from "../config";
+import { createKafka } from "../kafka/client";
 import { openLake } from "../lake";
 import { createLogger } from "../runtime/logger";
 
@@ -16,10 +17,15 @@ export function registerBatchCommand(program: Command): void {
     .option("--from <YYYY-MM-DD>", "first day of a backfill (with --to)")
     .option("--to <YYYY-MM-DD>", "last day of a backfill, inclusive")
     .option("--memory-limit <size>", "DuckDB memory limit before it spills to disk", "512MB")
-    .action(async (opts: { date?: string; from?: string; to?: string; memoryLimit: string }) => {
+    .option(
+      "--require-complete",
+      "refuse a day whose lake is not complete yet (C11: the archiver's commits past every message received before the day's end + 10 min)",
+    )
+    .action(async (opts: BatchOptions) => {
       const days = selectDays(opts);
       const config = readConfig();
       const logger = createLogger(config.LOG_LEVEL, "adclick-batch");
+      if (opts.requireComplete) await requireComplete(config, days);
       const { db, pool, close } = connectDb(config.DATABASE_URL, {
         max: 2,
         applicationName: "adclick-batch",
@@ -37,6 +43,33 @@ export function registerBatchCommand(program: Command): void {
         await close();
       }
     });
+}
+
+interface BatchOptions {
+  date?: string;
+  from?: string;
+  to?: string;
+  memoryLimit: string;
+  requireComplete?: boolean;
+}
+
+/** Throws naming the first day whose lake is not complete (C11). */
+async function requireComplete(config: Config, days: readonly string[]): Promise<void> {
+  const admin = createKafka(config, "adclick-batch").admin();
+  await admin.connect();
+  try {
+    const source = {
+      admin,
+      topic: topicName(config.KAFKA_TOPIC_PREFIX, "raw"),
+      groupId: groupName(config.KAFKA_TOPIC_PREFIX, "archiver"),
+    };
+    for (const day of days) {
+      const c = await checkLakeComplete(source, day, Date.now());
+      if (!c.complete) throw new Error(`${day} not billed: ${c.reason}`);
+    }
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 function selectDays(opts: { date?: string; from?: string; to?: string }): string[] {

@@ -34,3 +34,24 @@ export async function registerCommands(program: Command, argv: readonly string[]
   const loaders = load ? [load] : Object.values(COMMANDS);
   for (const register of await Promise.all(loaders.map((l) => l()))) register(program);
 }
+
+/**
+ * The command path of `argv` (the operands before the first option) when a
+ * name on it is not a command, e.g. "nosuch" or "partner nosuch"; null when
+ * every name is known. Commander would print the parent's help for
+ * `adclick nosuch --help` and exit 0 (C6 wants a non-zero exit naming it).
+ */
+export function unknownCommand(program: Command, argv: readonly string[]): string | null {
+  const path: string[] = [];
+  let current = program;
+  for (const arg of argv) {
+    if (arg.startsWith("-")) break;
+    if (!current.commands.length) break;
+    if (arg === "help" && path.length === 0 && current === program) continue;
+    const next = current.commands.find((c) => c.name() === arg || c.aliases().includes(arg));
+    path.push(arg);
+    if (!next) return path.join(" ");
+    current = next;
+  }
+  return null;
+}

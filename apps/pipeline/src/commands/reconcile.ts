@@ -16,7 +16,7 @@ export function registerReconcileCommand(program: Command): void {
   program
     .command("reconcile")
     .description(
-      "Compare each campaign's live day total (Redis) with billing_daily; exit 1 naming the campaigns over the threshold.",
+      "Compare each campaign's live day total (Redis) with billing_daily; exit 1 naming the campaigns over the threshold, 3 when the day's live totals have expired (72 h after it ends).",
     )
     .requiredOption("--date <YYYY-MM-DD>", "the day to reconcile")
     .option(
@@ -40,6 +40,7 @@ export function registerReconcileCommand(program: Command): void {
           opts.date,
           opts.threshold / 100,
         );
+        if (!report.liveData) throw new NoLiveDataError(opts.date);
         for (const c of report.campaigns) {
           process.stdout.write(
             `${c.campaignId}\tlive ${c.liveClicks}\tbilled ${c.billedClicks}\t${formatPercent(c.discrepancy)}${c.thresholdExceeded ? "\tOVER THRESHOLD" : ""}\n`,
@@ -58,6 +59,18 @@ export function registerReconcileCommand(program: Command): void {
         await close();
       }
     });
+}
+
+/** Exit code of `adclick reconcile` for a day whose live totals have expired (1 is an alert). */
+export const NO_LIVE_DATA_EXIT_CODE = 3;
+
+export class NoLiveDataError extends Error {
+  readonly exitCode = NO_LIVE_DATA_EXIT_CODE;
+  constructor(day: string) {
+    super(
+      `reconciliation of ${day}: no live data (live day totals expire 72 h after the day ends); nothing compared`,
+    );
+  }
 }
 
 function parsePercent(value: string): number {

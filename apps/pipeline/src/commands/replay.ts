@@ -24,7 +24,7 @@ export function registerReplayCommand(program: Command): void {
   program
     .command("replay")
     .description(
-      "Rebuild the live counters from Kafka for every UTC day from --from on (stop the aggregators first); they resume where the replay ends.",
+      "Rebuild the live counters from Kafka for every UTC day from --from on (stop the aggregators first); they resume where the replay ends. A replay that did not finish is reported and redone (the aggregators refuse to start until then).",
     )
     .requiredOption(
       "--from <time>",
@@ -60,6 +60,8 @@ export function registerReplayCommand(program: Command): void {
           fetchBytes,
           loadBlocklist: () => readActiveBlocklist(db.db),
         });
+        if (result.resumed)
+          process.stdout.write(`redid the replay that did not finish: ${result.resumed}\n`);
         process.stdout.write(
           `replayed ${result.events} clicks from ${new Date(result.fromDayMs).toISOString()} over ${result.partitions.length} partitions; deleted ${result.deletedKeys} keys first\n`,
         );

@@ -15,17 +15,32 @@ export function registerReviewSinkCommand(program: Command): void {
       }
       const config = readConfig();
       // Loaded here, not at the top, so other commands do not pay for Kafka and metrics.
-      const [{ createReviewSink }, { createLogger }, { createRegistry }, { runComponents }] =
-        await Promise.all([
-          import("../review-sink/review-sink"),
-          import("../runtime/logger"),
-          import("../runtime/metrics"),
-          import("../runtime/role-runner"),
-        ]);
+      const [
+        { createReviewSink },
+        { createLogger },
+        { createRegistry },
+        { runComponents },
+        { createSharedClients },
+      ] = await Promise.all([
+        import("../review-sink/review-sink"),
+        import("../runtime/logger"),
+        import("../runtime/metrics"),
+        import("../runtime/role-runner"),
+        import("../runtime/shared-clients"),
+      ]);
       const logger = createLogger(config.LOG_LEVEL, "review-sink");
       const registry = createRegistry();
+      const clients = createSharedClients({
+        config,
+        logger,
+        name: "adclick-review-sink",
+        dbPoolMax: 4,
+      });
       await runComponents({
-        components: [createReviewSink({ config, logger, registry })],
+        components: [
+          clients,
+          createReviewSink({ config, logger, registry, db: clients.db(), kafka: clients.kafka() }),
+        ],
         registry,
         logger,
         opsPort,

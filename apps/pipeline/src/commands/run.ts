@@ -8,6 +8,7 @@ import { createLogger } from "../runtime/logger";
 import { createRegistry } from "../runtime/metrics";
 import type { OpsState } from "../runtime/ops-routes";
 import { runComponents } from "../runtime/role-runner";
+import { createSharedClients } from "../runtime/shared-clients";
 import { createBatchScheduler } from "../schedule";
 import { aggregatorFromConfig } from "./aggregate";
 
@@ -16,6 +17,9 @@ type Role = (typeof ROLES)[number];
 
 /**
  * Every pipeline role in one process, for development and small deployments.
+ * This is the process's composition root: the shared clients (Postgres pool,
+ * Kafka client) are made once, handed to the roles, and closed after every role
+ * has stopped (they are the first component, so the runner stops them last).
  * Consumers start before the ingest so nothing produced waits for a reader;
  * the runner stops them in reverse: the ingest first (no new clicks), then the
  * consumers flush and commit.
@@ -35,11 +39,23 @@ export function registerRunCommand(program: Command): void {
       const ops: OpsState = { components: [], registry, shuttingDown: false };
       const cwd = process.cwd();
 
-      const components: Component[] = [];
+      const clients = createSharedClients({ config, logger, name: "adclick-run" });
+      const components: Component[] = [clients];
       if (roles.has("aggregate")) components.push(aggregatorFromConfig(config, logger, registry));
       if (roles.has("archive"))
-        components.push(createArchiverComponent({ config, logger, registry, cwd }));
-      if (roles.has("review-sink")) components.push(createReviewSink({ config, logger, registry }));
+        components.push(
+          createArchiverComponent({ config, logger, registry, cwd, kafka: clients.kafka() }),
+        );
+      if (roles.has("review-sink"))
+        components.push(
+          createReviewSink({
+            config,
+            logger,
+            registry,
+            db: clients.db(),
+            kafka: clients.kafka(),
+          }),
+        );
       if (roles.has("schedule"))
         components.push(createBatchScheduler({ config, logger, registry, cwd }));
       const ingest = roles.has("ingest")

@@ -23,6 +23,7 @@ import { createTestStack, type TestStack } from "../../../../test/stack";
 import { createLogger } from "../runtime/logger";
 import { createRegistry } from "../runtime/metrics";
 import type { OpsState } from "../runtime/ops-routes";
+import { compareExactlyOnce, describeExactlyOnce, eventIdentity } from "../simulate/exactly-once";
 import { generateTraffic } from "../simulate/generate-traffic";
 import { GroundTruth } from "../simulate/ground-truth";
 import { sendTraffic } from "../simulate/http-sender";
@@ -706,6 +707,16 @@ describe("simulator against the ingest", () => {
     const json = truth.toJSON();
     expect(json.totals.retries).toBeGreaterThan(0);
     const simulated = (await rawRecords()).filter((r) => r.click.event_id.startsWith("sim-5-"));
+    // As multisets: a length check would pass with one duplicate and one loss.
+    const once = compareExactlyOnce(
+      json.events.map(([eventId, partnerId]) => eventIdentity(partnerId, eventId)),
+      simulated.map((r) => eventIdentity(r.click.partner_id, r.click.event_id)),
+    );
+    expect(once, describeExactlyOnce("clicks.raw", once)).toMatchObject({
+      lost: [],
+      duplicated: [],
+      unexpected: [],
+    });
     expect(simulated).toHaveLength(json.totals.distinct_events);
     const total = Object.values(json.windows)
       .flatMap((w) => Object.values(w))

@@ -62,4 +62,37 @@ describe("ensureTopics", () => {
     const { topics } = await admin.fetchTopicMetadata({ topics: again });
     expect(topics[0]!.partitions).toHaveLength(stack.config.KAFKA_TOPIC_PARTITIONS);
   });
+
+  it("rides out topic creation by other processes: many clients at once on fresh topics, five rounds", async () => {
+    // Separate clients, as separate roles are: each has its own metadata cache and connections.
+    const clients = Array.from({ length: 6 }, (_, i) =>
+      createKafka(stack.config, `adclick-topics-race-${i}`).admin(),
+    );
+    await Promise.all(clients.map((c) => c.connect()));
+    try {
+      for (let round = 0; round < 5; round++) {
+        const config = { ...stack.config, KAFKA_TOPIC_PREFIX: `${stack.topicPrefix}r${round}.` };
+        const results = await Promise.allSettled(
+          clients.map((c, i) =>
+            ensureTopics(c, config, i % 2 ? ["raw", "rejected"] : ["raw", "flagged", "fraud"]),
+          ),
+        );
+        const failures = results.flatMap((r) =>
+          r.status === "rejected" ? [String((r.reason as Error).message)] : [],
+        );
+        expect(failures).toEqual([]);
+        // Every client sees every partition with a leader once its call returned.
+        for (const c of clients) {
+          const { topics } = await c.fetchTopicMetadata({
+            topics: [topicName(config.KAFKA_TOPIC_PREFIX, "raw")],
+          });
+          expect(topics[0]!.partitions.map((p) => p.leader >= 0)).toEqual(
+            Array(stack.config.KAFKA_TOPIC_PARTITIONS).fill(true),
+          );
+        }
+      }
+    } finally {
+      await Promise.all(clients.map((c) => c.disconnect()));
+    }
+  });
 });

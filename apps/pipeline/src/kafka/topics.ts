@@ -5,6 +5,7 @@
  */
 import { type Config, type TopicName, topicName } from "@adclick/shared";
 import type { Admin, ITopicConfig } from "kafkajs";
+import type { Logger } from "../runtime/logger";
 
 export const TOPIC_LEADER_TIMEOUT_MS = 30_000;
 
@@ -22,35 +23,67 @@ export function topicSpec(config: Config, topic: string): ITopicConfig {
   };
 }
 
+export interface EnsureTopicsOptions {
+  /** Logs each retry while another process is still creating the topics or the broker is late. */
+  logger?: Logger;
+  /** How long to keep trying before giving up (default TOPIC_LEADER_TIMEOUT_MS). */
+  timeoutMs?: number;
+}
+
+/** A topic request the cluster can never satisfy: retrying does not help. */
+export class TopicConfigError extends Error {}
+
 /**
  * Creates the missing ones of `topics` (short names, prefixed here with
  * KAFKA_TOPIC_PREFIX) and returns their full names. Idempotent and safe when
  * several processes call it at once: a topic another caller created first is
- * fine, and it returns only once every partition of every topic has a leader.
+ * fine, and it returns only once every partition of every topic has a leader
+ * in the metadata this client sees. A broker that is late, or a topic whose
+ * metadata has not reached the broker yet ("This server does not host this
+ * topic-partition"), is retried with backoff until `timeoutMs`.
  */
 export async function ensureTopics(
   admin: Admin,
   config: Config,
   topics: TopicName[],
+  options: EnsureTopicsOptions = {},
 ): Promise<string[]> {
   const names = topics.map((t) => topicName(config.KAFKA_TOPIC_PREFIX, t));
-  const existing = new Set(await admin.listTopics());
-  const missing = names.filter((name) => !existing.has(name));
-  if (missing.length > 0) {
+  const deadline = Date.now() + (options.timeoutMs ?? TOPIC_LEADER_TIMEOUT_MS);
+  for (let attempt = 0; ; attempt++) {
     try {
-      // Resolves false when every topic already existed (created concurrently).
-      await admin.createTopics({
-        waitForLeaders: true,
-        timeout: TOPIC_LEADER_TIMEOUT_MS,
-        topics: missing.map((name) => topicSpec(config, name)),
-      });
+      const existing = new Set(await admin.listTopics());
+      const missing = names.filter((name) => !existing.has(name));
+      if (missing.length > 0) {
+        try {
+          // We wait for leaders ourselves: kafkajs's own wait gives up on UNKNOWN_TOPIC_OR_PARTITION.
+          await admin.createTopics({
+            waitForLeaders: false,
+            timeout: TOPIC_LEADER_TIMEOUT_MS,
+            topics: missing.map((name) => topicSpec(config, name)),
+          });
+        } catch (err) {
+          const failure = explainCreateError(err, config);
+          if (failure) throw failure;
+        }
+      }
+      const notReady = await partitionsWithoutLeader(admin, names);
+      if (notReady.length === 0) return names;
+      throw new Error(`no leader yet for ${notReady.join(", ")}`);
     } catch (err) {
-      const failure = explainCreateError(err, config);
-      if (failure) throw failure;
+      if (err instanceof TopicConfigError) throw err;
+      const message = err instanceof Error ? err.message : String(err);
+      if (Date.now() >= deadline) {
+        throw new Error(`Kafka topics ${names.join(", ")} are not ready: ${message}`);
+      }
+      const delayMs = Math.min(5_000, 100 * 2 ** Math.min(attempt, 6));
+      options.logger?.info(
+        { topics: names, attempt: attempt + 1, delayMs, reason: message },
+        "waiting for Kafka topics",
+      );
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
     }
   }
-  await waitForLeaders(admin, names);
-  return names;
 }
 
 /** Null when every failure is a topic that already exists; otherwise the error to throw. */
@@ -61,29 +94,30 @@ function explainCreateError(err: unknown, config: Config): unknown {
   const others = failures.filter((e) => e.type !== "TOPIC_ALREADY_EXISTS");
   if (others.length === 0) return null;
   if (others.some((e) => e.type === "INVALID_REPLICATION_FACTOR")) {
-    return new Error(
+    return new TopicConfigError(
       `KAFKA_REPLICATION_FACTOR=${config.KAFKA_REPLICATION_FACTOR} is more than the brokers in the cluster; lower it`,
     );
+  }
+  if (others.some((e) => e.type === "INVALID_PARTITIONS" || e.type === "INVALID_CONFIG")) {
+    return new TopicConfigError(others.map((e) => e.message ?? e.type).join("; "));
   }
   return err;
 }
 
-/** A topic another process is creating may have no partition leaders yet. */
-async function waitForLeaders(admin: Admin, names: string[]): Promise<void> {
-  const deadline = Date.now() + TOPIC_LEADER_TIMEOUT_MS;
-  for (;;) {
-    try {
-      const { topics } = await admin.fetchTopicMetadata({ topics: names });
-      const ready =
-        topics.length === names.length &&
-        topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0));
-      if (ready) return;
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
+/** `topic/partition` of every partition that has no leader (or no metadata) yet. */
+async function partitionsWithoutLeader(admin: Admin, names: string[]): Promise<string[]> {
+  const { topics } = await admin.fetchTopicMetadata({ topics: names });
+  const missing: string[] = [];
+  for (const name of names) {
+    const topic = topics.find((t) => t.name === name);
+    if (!topic || topic.partitions.length === 0) {
+      missing.push(`${name} (no metadata)`);
+      continue;
     }
-    if (Date.now() > deadline) {
-      throw new Error(`Kafka topics ${names.join(", ")} have no partition leaders after 30 s`);
+    for (const p of topic.partitions) {
+      if (p.leader < 0 || (p.partitionErrorCode ?? 0) !== 0)
+        missing.push(`${name}/${p.partitionId}`);
     }
-    await new Promise((resolve) => setTimeout(resolve, 200));
   }
+  return missing;
 }

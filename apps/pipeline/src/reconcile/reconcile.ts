@@ -4,7 +4,8 @@ import {
   listBillingDayTotals,
   type NewReconciliationResult,
 } from "@adclick/db/queries";
-import { dayCounterKey, parseIsoDay } from "@adclick/shared";
+import { DAY_MS, DAY_TTL_AFTER_END_S, parseIsoDay } from "@adclick/shared";
+import { readDayTotals, scanDayTotalCampaigns, ZERO_COUNTERS } from "@adclick/shared/live-counters";
 import type { Redis } from "ioredis";
 import { Counter, Gauge, type Registry } from "prom-client";
 import type { Logger } from "../runtime/logger";
@@ -14,6 +15,8 @@ export interface ReconcileDeps {
   redis: Redis;
   logger: Logger;
   registry?: Registry;
+  /** Clock (default Date.now). */
+  now?: () => number;
 }
 
 export interface CampaignReconciliation {
@@ -29,6 +32,11 @@ export interface CampaignReconciliation {
 
 export interface ReconcileReport {
   day: string;
+  /**
+   * False when the day's live totals have expired (C3: 72 h after the day
+   * ends): nothing was compared, stored or alerted.
+   */
+  liveData: boolean;
   /** As a fraction: 0.05 is 5%. */
   threshold: number;
   campaigns: CampaignReconciliation[];
@@ -38,12 +46,18 @@ export interface ReconcileReport {
 /** Default alert threshold: more than 5% apart (C3/C5 reconciliation). */
 export const DEFAULT_THRESHOLD = 0.05;
 
+/** Whether the live day totals of the day starting at `dayMs` may still be in Redis at `nowMs`. */
+export function hasLiveData(dayMs: number, nowMs: number): boolean {
+  return nowMs < dayMs + DAY_MS + DAY_TTL_AFTER_END_S * 1000;
+}
+
 /**
  * Compares, per campaign, the live day total in Redis (`counter:{cid}:YYYYMMDD:all`)
  * with the billed `all` row of `billing_daily`, stores one result row per
  * campaign, and raises an alert (metric + error log) for every campaign whose
  * clicks differ by more than `threshold`. A campaign present on one side only
- * counts as 100% apart.
+ * counts as 100% apart. A day whose live totals have expired is not compared
+ * (`liveData: false`): its campaigns would all look 100% apart.
  */
 export async function reconcileDay(
   deps: ReconcileDeps,
@@ -51,18 +65,21 @@ export async function reconcileDay(
   threshold = DEFAULT_THRESHOLD,
 ): Promise<ReconcileReport> {
   const dayMs = parseIsoDay(day);
+  const metrics = deps.registry ? reconcileMetrics(deps.registry) : null;
+  if (!hasLiveData(dayMs, (deps.now ?? Date.now)())) {
+    deps.logger.warn(
+      { day },
+      "reconciliation skipped: no live data (live day totals expire 72 h after the day ends)",
+    );
+    return { day, liveData: false, threshold, campaigns: [], exceeded: [] };
+  }
   const billed = new Map((await listBillingDayTotals(deps.db, day)).map((r) => [r.campaignId, r]));
-  const liveIds = await scanLiveCampaigns(deps.redis, day.replace(/-/g, ""));
+  const liveIds = await scanDayTotalCampaigns(deps.redis, dayMs);
   const ids = [...new Set([...billed.keys(), ...liveIds])].sort();
-  const pipeline = deps.redis.pipeline();
-  for (const id of ids) pipeline.hmget(dayCounterKey(id, dayMs, "all"), "clicks", "cost_micros");
-  const live = (await pipeline.exec()) ?? [];
-  const campaigns: CampaignReconciliation[] = ids.map((campaignId, i) => {
-    const [err, values] = live[i] ?? [null, null];
-    if (err) throw err;
-    const [clicks, cost] = (values as Array<string | null>) ?? [null, null];
-    const liveClicks = Number(clicks ?? 0);
-    const liveCostMicros = Number(cost ?? 0);
+  const live = await readDayTotals(deps.redis, ids, dayMs);
+  const campaigns: CampaignReconciliation[] = ids.map((campaignId) => {
+    const { clicks: liveClicks, costMicros: liveCostMicros } =
+      live.get(campaignId) ?? ZERO_COUNTERS;
     const b = billed.get(campaignId);
     const billedClicks = b?.clicks ?? 0;
     const discrepancy = Math.abs(liveClicks - billedClicks) / Math.max(billedClicks, 1);
@@ -79,8 +96,8 @@ export async function reconcileDay(
   const rows: NewReconciliationResult[] = campaigns.map((c) => ({ day, ...c }));
   await insertReconciliationResults(deps.db, rows);
   const exceeded = campaigns.filter((c) => c.thresholdExceeded);
-  if (deps.registry) {
-    const m = reconcileMetrics(deps.registry);
+  if (metrics) {
+    const m = metrics;
     m.campaignsOver.set(exceeded.length);
     m.maxDiscrepancy.set(Math.max(0, ...campaigns.map((c) => c.discrepancy)));
     if (exceeded.length) m.alerts.inc();
@@ -103,23 +120,7 @@ export async function reconcileDay(
   } else {
     deps.logger.info({ day, campaigns: campaigns.length, threshold }, "reconciliation passed");
   }
-  return { day, threshold, campaigns, exceeded };
-}
-
-/** Campaign ids that have a live day total for `dayKey` (YYYYMMDD). */
-async function scanLiveCampaigns(redis: Redis, dayKey: string): Promise<string[]> {
-  const ids: string[] = [];
-  const suffix = `}:${dayKey}:all`;
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", `counter:{*${suffix}`, "COUNT", 1000);
-    cursor = next;
-    for (const key of keys) {
-      if (key.startsWith("counter:{") && key.endsWith(suffix))
-        ids.push(key.slice("counter:{".length, -suffix.length));
-    }
-  } while (cursor !== "0");
-  return ids;
+  return { day, liveData: true, threshold, campaigns, exceeded };
 }
 
 export function describeExceeded(exceeded: readonly CampaignReconciliation[]): string {

@@ -8,13 +8,14 @@
  */
 import { connectDb, type Database } from "@adclick/db/client";
 import { insertReviewItems, type NewReviewItem } from "@adclick/db/queries";
-import { type Config, groupName, topicName } from "@adclick/shared";
+import { type Config, groupName } from "@adclick/shared";
 import { sql } from "drizzle-orm";
-import type { Consumer, EachBatchPayload } from "kafkajs";
+import type { EachBatchPayload, Kafka } from "kafkajs";
 import { Counter, Histogram, type Registry } from "prom-client";
 import { createKafka } from "../kafka/client";
+import { ConsumerGroup, type Membership } from "../kafka/consumer-group";
 import { registerLz4Codec } from "../kafka/lz4-codec";
-import { ensureTopics } from "../kafka/topics";
+import { withStartBackoff } from "../kafka/start-backoff";
 import type { Component } from "../runtime/component";
 import type { Logger } from "../runtime/logger";
 import { toReviewItem } from "./flagged-click";
@@ -25,6 +26,8 @@ export interface ReviewSinkOptions {
   registry: Registry;
   /** A database to use instead of connecting to DATABASE_URL (it is then not closed on stop). */
   db?: Database;
+  /** A shared Kafka client from the process's composition root; one of its own otherwise. */
+  kafka?: Kafka;
 }
 
 /** Rows per INSERT: 8 columns each stays far below Postgres's 65,535 parameters. */
@@ -33,7 +36,6 @@ const INSERT_CHUNK = 1000;
 export function createReviewSink(options: ReviewSinkOptions): Component {
   const { config, registry } = options;
   const logger = options.logger.child({ component: "review-sink" });
-  const topic = topicName(config.KAFKA_TOPIC_PREFIX, "flagged");
   const groupId = groupName(config.KAFKA_TOPIC_PREFIX, "review-sink");
 
   const messages = new Counter({
@@ -51,12 +53,12 @@ export function createReviewSink(options: ReviewSinkOptions): Component {
 
   let db: Database | null = options.db ?? null;
   let closeDb: (() => Promise<void>) | null = null;
-  let consumer: Consumer | null = null;
-  let joined = false;
-  let crashed = false;
+  let group: ConsumerGroup | null = null;
 
-  async function writeBatch({ batch, heartbeat, resolveOffset }: EachBatchPayload): Promise<void> {
-    if (batch.isEmpty()) return;
+  async function writeBatch(
+    { batch, heartbeat, resolveOffset }: EachBatchPayload,
+    membership: Membership,
+  ): Promise<void> {
     const stop = batchSeconds.startTimer();
     const items: NewReviewItem[] = [];
     let invalid = 0;
@@ -81,9 +83,14 @@ export function createReviewSink(options: ReviewSinkOptions): Component {
     for (let i = 0; i < items.length; i += INSERT_CHUNK) {
       queued += await insertReviewItems(db!, items.slice(i, i + INSERT_CHUNK));
     }
+    // Counted as soon as the rows are in: a redelivery after a failed commit counts as duplicates.
+    messages.inc({ outcome: "queued" }, queued);
+    messages.inc({ outcome: "duplicate" }, items.length - queued);
+    messages.inc({ outcome: "invalid" }, invalid);
     // Only now are the batch's effects durable: move past it and commit the offset after its last message.
     resolveOffset(batch.lastOffset());
-    await consumer!.commitOffsets([
+    // Throws unless the broker holds the offset; the batch is then redelivered (inserts are idempotent).
+    await group!.commit(membership, [
       {
         topic: batch.topic,
         partition: batch.partition,
@@ -91,9 +98,6 @@ export function createReviewSink(options: ReviewSinkOptions): Component {
       },
     ]);
     await heartbeat();
-    messages.inc({ outcome: "queued" }, queued);
-    messages.inc({ outcome: "duplicate" }, items.length - queued);
-    messages.inc({ outcome: "invalid" }, invalid);
     stop();
     if (items.length > queued) {
       logger.info(
@@ -116,54 +120,42 @@ export function createReviewSink(options: ReviewSinkOptions): Component {
         db = conn.db;
         closeDb = conn.close;
       }
-      await db.execute(sql`select 1 from review_queue limit 0`);
 
-      const kafka = createKafka(config, "adclick-review-sink", logger);
-      const admin = kafka.admin();
-      await admin.connect();
-      try {
-        await ensureTopics(admin, config, ["flagged"]);
-      } finally {
-        await admin.disconnect();
-      }
-      consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
-      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-        joined = true;
-        crashed = false;
-        logger.info({ groupId, assignment: payload.memberAssignment }, "joined consumer group");
-      });
-      consumer.on(consumer.events.REBALANCING, () => {
-        logger.info({ groupId }, "consumer group rebalancing");
-      });
-      consumer.on(consumer.events.CRASH, ({ payload }) => {
-        logger.error(
-          { err: payload.error, restart: payload.restart },
-          "review sink consumer crashed",
-        );
-        if (!payload.restart) crashed = true;
-      });
-      await consumer.connect();
-      // A new group starts at the earliest offset: flags written before the sink first ran are not lost.
-      await consumer.subscribe({ topics: [topic], fromBeginning: true });
-      await consumer.run({
-        autoCommit: false,
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: 1,
+      // A database late at start is waited for, within a bound, rather than crashing the role.
+      await withStartBackoff(
+        "the review queue in Postgres",
+        () => db!.execute(sql`select 1 from review_queue limit 0`),
+        // A missing table is not late, it is unmigrated: say so at once.
+        { logger, isFatal: (err) => pgCode(err) === "42P01" },
+      );
+      group = new ConsumerGroup({
+        kafka: options.kafka ?? createKafka(config, "adclick-review-sink", logger),
+        config,
+        logger,
+        groupId,
+        topics: ["flagged"],
+        // A new group starts at the earliest offset: flags written before the sink first ran are not lost.
+        fromBeginning: true,
         eachBatch: writeBatch,
       });
+      await group.start();
     },
 
     ready() {
-      return joined && !crashed;
+      return group?.ready() ?? false;
     },
 
     async stop() {
-      joined = false;
       // Waits for the batch in progress to be written and committed.
-      await consumer?.disconnect();
-      consumer = null;
+      await group?.stop();
+      group = null;
       await closeDb?.();
       closeDb = null;
     },
   };
+}
+
+function pgCode(err: unknown): string | undefined {
+  const e = err as { code?: string; cause?: { code?: string } } | null;
+  return e?.code ?? e?.cause?.code;
 }

@@ -1,2 +1,2 @@
 export { type BatchSchedulerDeps, createBatchScheduler } from "./batch-scheduler";
-export { dueDays, latestDueDay, nextRunAt } from "./nightly-schedule";
+export { decideDay, dueDays, latestDueDay, nextRunAt, oldestOpenDay } from "./nightly-schedule";

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { dueDays, latestDueDay, nextRunAt, parseBatchAt } from "./nightly-schedule";
+import {
+  decideDay,
+  dueDays,
+  latestDueDay,
+  nextRunAt,
+  oldestOpenDay,
+  parseBatchAt,
+  retryDelayMs,
+} from "./nightly-schedule";
 
 const at = (iso: string) => Date.parse(iso);
 
@@ -21,20 +29,55 @@ describe("nightly schedule", () => {
     expect(latestDueDay(at("2026-03-01T01:59:59Z"), "02:00")).toBe("2026-02-27");
   });
 
-  it("catches up missed nights after the last succeeded day, and nothing when up to date", () => {
+  it("looks at every open day (each stays open 7 days after it ends) up to the latest due one", () => {
     const now = at("2026-01-31T08:00:00Z");
-    expect(dueDays(now, "02:00", ["2026-01-30"])).toEqual([]);
-    expect(dueDays(now, "02:00", ["2026-01-29"])).toEqual(["2026-01-30"]);
-    expect(dueDays(now, "02:00", ["2026-01-26", "2026-01-28"])).toEqual([
+    expect(oldestOpenDay(now)).toBe("2026-01-24");
+    const open = [
+      "2026-01-24",
+      "2026-01-25",
+      "2026-01-26",
+      "2026-01-27",
+      "2026-01-28",
+      "2026-01-29",
+      "2026-01-30",
+    ];
+    // A fresh install, or the last billed day still open: the open days alone.
+    expect(dueDays(now, "02:00", null)).toEqual(open);
+    // Before today's batch time yesterday is not due yet.
+    expect(dueDays(at("2026-01-31T01:00:00Z"), "02:00", null)).toEqual(open.slice(0, 6));
+  });
+
+  it("skips nothing after an outage longer than a week: every day since the last billed one", () => {
+    const now = at("2026-01-31T08:00:00Z");
+    expect(dueDays(now, "02:00", "2026-01-20")).toEqual([
+      "2026-01-21",
+      "2026-01-22",
+      "2026-01-23",
+      "2026-01-24",
+      "2026-01-25",
+      "2026-01-26",
+      "2026-01-27",
+      "2026-01-28",
       "2026-01-29",
       "2026-01-30",
     ]);
   });
 
-  it("bills only the latest day on a fresh install or after a long outage", () => {
+  it("bills a new day, re-bills one whose lake files changed, and retries a failing one after its backoff", () => {
     const now = at("2026-01-31T08:00:00Z");
-    expect(dueDays(now, "02:00", [])).toEqual(["2026-01-30"]);
-    expect(dueDays(now, "02:00", ["2026-01-01"])).toEqual(["2026-01-30"]);
+    const billed = { day: "2026-01-30", billedFingerprint: "f1", failuresSinceSuccess: 0 };
+    expect(decideDay(undefined, "f1", null, now, 60_000)).toBe("bill");
+    expect(decideDay({ ...billed, billedFingerprint: null }, "f1", null, now, 60_000)).toBe("bill");
+    expect(decideDay(billed, "f1", null, now, 60_000)).toBe("done");
+    expect(decideDay(billed, "f2", null, now, 60_000)).toBe("rebill");
+    const failing = { ...billed, failuresSinceSuccess: 3 };
+    // Not seen failing by this process (a restart): at once; else after 1, 2, 4 … minutes.
+    expect(decideDay(failing, "f1", null, now, 60_000)).toBe("retry");
+    expect(decideDay(failing, "f1", now - 239_999, now, 60_000)).toBe("backoff");
+    expect(decideDay(failing, "f1", now - 240_000, now, 60_000)).toBe("retry");
+    expect(retryDelayMs(1, 60_000)).toBe(60_000);
+    expect(retryDelayMs(3, 60_000)).toBe(240_000);
+    expect(retryDelayMs(30, 60_000)).toBe(6 * 3_600_000);
   });
 
   it("rejects malformed times", () => {

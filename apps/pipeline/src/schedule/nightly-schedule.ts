@@ -1,7 +1,11 @@
+import type { BatchDayHistory } from "@adclick/db/queries";
 import { DAY_MS, dayStartMs, isoDay } from "@adclick/shared";
 
-/** How far back a missed night is caught up (Redis day totals live 72 h; the lake keeps everything). */
-export const MAX_CATCH_UP_DAYS = 7;
+/**
+ * C11: a day stays open for 7 days after it ends (the Kafka retention and the
+ * `ts` horizon of C1): until then late clicks can reach its lake files.
+ */
+export const OPEN_DAYS_AFTER_END = 7;
 
 /** Minutes after UTC midnight for an `HH:MM` time. */
 export function parseBatchAt(batchAt: string): number {
@@ -22,36 +26,61 @@ export function latestDueDay(nowMs: number, batchAt: string): string {
   return isoDay(dayStartMs(nowMs) - (nowMs >= todayRun ? 1 : 2) * DAY_MS);
 }
 
+/** The oldest day still open at `nowMs`: it ends less than OPEN_DAYS_AFTER_END days before `nowMs`. */
+export function oldestOpenDay(nowMs: number): string {
+  return isoDay(dayStartMs(nowMs) - OPEN_DAYS_AFTER_END * DAY_MS);
+}
+
 /**
- * Days that should be billed now, oldest first: every day after the last
- * succeeded one up to the latest due day (a missed night, or several), at most
- * MAX_CATCH_UP_DAYS back. With no succeeded run in that window (a fresh
- * install) only the latest due day.
+ * The days the scheduler looks at, oldest first: every open day up to the
+ * latest due one, and before them every day after `lastBilledBefore` (the
+ * latest billed day older than the open ones), so an outage longer than a week
+ * skips nothing. A fresh install (nothing billed) starts at the open days.
  */
-export function dueDays(
-  nowMs: number,
-  batchAt: string,
-  succeededDays: readonly string[],
-): string[] {
-  const latest = latestDueDay(nowMs, batchAt);
-  const latestMs = Date.parse(`${latest}T00:00:00Z`);
-  const windowStartMs = latestMs - (MAX_CATCH_UP_DAYS - 1) * DAY_MS;
-  const done = new Set(succeededDays);
-  const inWindow = succeededDays
-    .filter((d) => Date.parse(`${d}T00:00:00Z`) >= windowStartMs && d <= latest)
-    .sort();
-  const last = inWindow.at(-1);
-  if (!last) return [latest];
+export function dueDays(nowMs: number, batchAt: string, lastBilledBefore: string | null): string[] {
+  const latestMs = Date.parse(`${latestDueDay(nowMs, batchAt)}T00:00:00Z`);
+  const openMs = Date.parse(`${oldestOpenDay(nowMs)}T00:00:00Z`);
+  const fromMs = lastBilledBefore ? Date.parse(`${lastBilledBefore}T00:00:00Z`) + DAY_MS : openMs;
   const days: string[] = [];
-  for (let t = Date.parse(`${last}T00:00:00Z`) + DAY_MS; t <= latestMs; t += DAY_MS) {
-    const d = isoDay(t);
-    if (!done.has(d)) days.push(d);
-  }
+  for (let t = Math.min(fromMs, openMs); t <= latestMs; t += DAY_MS) days.push(isoDay(t));
   return days;
 }
 
-/** The first day of the catch-up window, for reading batch_runs. */
-export function catchUpWindowStart(nowMs: number, batchAt: string): string {
-  const latestMs = Date.parse(`${latestDueDay(nowMs, batchAt)}T00:00:00Z`);
-  return isoDay(latestMs - (MAX_CATCH_UP_DAYS - 1) * DAY_MS);
+/** A failing day's wait before its next attempt: doubling from `baseMs`, at most 6 h. */
+export function retryDelayMs(failures: number, baseMs: number): number {
+  return Math.min(baseMs * 2 ** Math.max(0, failures - 1), 6 * 3_600_000);
+}
+
+export type DayDecision =
+  /** Never billed: bill it (once the lake is complete). */
+  | "bill"
+  /** Billed, but the lake has gained (or lost) files since: bill it again. */
+  | "rebill"
+  /** Its last attempt failed and the backoff has passed: try again. */
+  | "retry"
+  /** Its last attempt failed; the backoff has not passed. */
+  | "backoff"
+  /** Billed from the lake files it has now. */
+  | "done";
+
+/**
+ * What to do with a day, from its runs so far, its lake files' fingerprint now
+ * and when this process last saw it fail (null: not since it started, so a
+ * restart retries at once).
+ */
+export function decideDay(
+  history: BatchDayHistory | undefined,
+  fingerprintNow: string,
+  lastFailedAtMs: number | null,
+  nowMs: number,
+  retryBaseMs: number,
+): DayDecision {
+  if (history && history.failuresSinceSuccess > 0) {
+    if (lastFailedAtMs === null) return "retry";
+    return nowMs >= lastFailedAtMs + retryDelayMs(history.failuresSinceSuccess, retryBaseMs)
+      ? "retry"
+      : "backoff";
+  }
+  if (!history || history.billedFingerprint === null) return "bill";
+  return history.billedFingerprint === fingerprintNow ? "done" : "rebill";
 }

@@ -13,7 +13,14 @@
  * - `late`            a click arriving 6-45 min after its event time (an earlier window)
  * - `out-of-order`    a click 1-30 s older than clicks sent before it
  * - `crawler`         a declared bot user agent (C8: fraud)
- * - `flood-ip`        one IP sending more than 100 clicks a minute (C8 signal)
+ * - `flood-ip`        one IP sending more than 100 clicks a minute to the most popular
+ *                     campaign (C8 signal: the clicks beyond the 100th of a minute are suspicious)
+ * - `data-centre`     a click from a data-centre address (C8 signal; off by default)
+ * - `blocklisted`     a click from `BLOCKLISTED_IP` (fraud once that IP is on the blocklist;
+ *                     off by default)
+ *
+ * Ordinary users' addresses lie outside every data-centre range, so a click's
+ * pattern alone tells which rules it meets (test oracles rely on that).
  */
 import type { Device } from "@adclick/shared";
 
@@ -23,7 +30,9 @@ export type Pattern =
   | "late"
   | "out-of-order"
   | "crawler"
-  | "flood-ip";
+  | "flood-ip"
+  | "data-centre"
+  | "blocklisted";
 export const PATTERNS: readonly Pattern[] = [
   "normal",
   "retry-duplicate",
@@ -31,6 +40,8 @@ export const PATTERNS: readonly Pattern[] = [
   "out-of-order",
   "crawler",
   "flood-ip",
+  "data-centre",
+  "blocklisted",
 ];
 
 export interface SimCampaign {
@@ -61,6 +72,8 @@ export interface TrafficMix {
   outOfOrder: number;
   crawler: number;
   floodPerMinute: number;
+  dataCentre: number;
+  blocklisted: number;
 }
 
 export const DEFAULT_MIX: TrafficMix = {
@@ -69,6 +82,8 @@ export const DEFAULT_MIX: TrafficMix = {
   outOfOrder: 0.03,
   crawler: 0.01,
   floodPerMinute: 150,
+  dataCentre: 0,
+  blocklisted: 0,
 };
 
 /** A click as the partner sends it (ts in epoch ms). */
@@ -216,6 +231,10 @@ export function dailyActivity(localHour: number): number {
 
 /** The flooding IP (a data-centre-like address) used by the `flood-ip` pattern. */
 export const FLOOD_IP = "45.155.205.233";
+/** The address of the `blocklisted` pattern (TEST-NET-3). */
+export const BLOCKLISTED_IP = "203.0.113.66";
+/** The `data-centre` pattern's addresses lie in this Google Cloud range. */
+export const DATA_CENTRE_PREFIX = "34.64.";
 
 interface SimUser {
   id: string;
@@ -243,22 +262,17 @@ function cumulate(weights: readonly number[]): number[] {
   return weights.map((w) => (sum += w));
 }
 
+/**
+ * First octets of consumer-ISP address space that no data-centre range of
+ * `DATA_CENTRE_CIDRS` touches, nor the documentation or private ranges.
+ */
+const RESIDENTIAL_FIRST_OCTETS = [
+  24, 49, 61, 71, 76, 81, 86, 90, 93, 98, 112, 122, 151, 188, 212, 217,
+];
+
 function publicIp(random: () => number): string {
-  for (;;) {
-    const a = 1 + Math.floor(random() * 222);
-    if (
-      a === 10 ||
-      a === 127 ||
-      a === 100 ||
-      a === 169 ||
-      a === 172 ||
-      a === 192 ||
-      a === 198 ||
-      a === 203
-    )
-      continue;
-    return `${a}.${Math.floor(random() * 256)}.${Math.floor(random() * 256)}.${1 + Math.floor(random() * 254)}`;
-  }
+  const a = RESIDENTIAL_FIRST_OCTETS[Math.floor(random() * RESIDENTIAL_FIRST_OCTETS.length)]!;
+  return `${a}.${Math.floor(random() * 256)}.${Math.floor(random() * 256)}.${1 + Math.floor(random() * 254)}`;
 }
 
 /**
@@ -316,7 +330,7 @@ export function* generateTraffic(seed: number, options: TrafficOptions): Generat
       lastHour = hour;
       countryCdf = cumulate(COUNTRIES.map((c) => c.weight * dailyActivity(hour + c.utcOffset)));
     }
-    const campaign = options.campaigns[pickWeighted(random, campaignCdf)]!;
+    let campaign = options.campaigns[pickWeighted(random, campaignCdf)]!;
     const partnerId = options.partnerIds[Math.floor(random() * options.partnerIds.length)]!;
     const countryIndex = pickWeighted(random, countryCdf);
     const pool = usersByCountry[countryIndex]!;
@@ -331,6 +345,7 @@ export function* generateTraffic(seed: number, options: TrafficOptions): Generat
     const roll = random();
     if (floodEvery > 0 && seq % floodEvery === 0) {
       pattern = "flood-ip";
+      campaign = options.campaigns[0]!;
       ip = FLOOD_IP;
       userId = `sim-flood${seed}-${seq % 40}`;
     } else if (roll < mix.crawler) {
@@ -344,6 +359,12 @@ export function* generateTraffic(seed: number, options: TrafficOptions): Generat
     } else if (roll < mix.crawler + mix.late + mix.outOfOrder) {
       pattern = "out-of-order";
       ts = sendAtMs - Math.round((1 + random() * 29) * 1000);
+    } else if (roll < mix.crawler + mix.late + mix.outOfOrder + mix.dataCentre) {
+      pattern = "data-centre";
+      ip = `${DATA_CENTRE_PREFIX}${Math.floor(random() * 256)}.${1 + Math.floor(random() * 254)}`;
+    } else if (roll < mix.crawler + mix.late + mix.outOfOrder + mix.dataCentre + mix.blocklisted) {
+      pattern = "blocklisted";
+      ip = BLOCKLISTED_IP;
     }
     const sendDevice = pattern !== "crawler" && user.sendDevice;
     const body: SimClickBody = {

@@ -2,7 +2,9 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { TRPCReactProvider } from "../trpc/react";
+import { SiteNav } from "./site-nav";
 import "./globals.css";
+import "./site-nav.css";
 
 export const metadata: Metadata = {
   title: { default: "adclick", template: "%s · adclick" },
@@ -17,9 +19,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           <Link href="/" className="brand">
             adclick
           </Link>
-          <nav>
-            <Link href="/login">Sign in</Link>
-          </nav>
+          <SiteNav />
         </header>
         <main className="site-main">
           <TRPCReactProvider>{children}</TRPCReactProvider>

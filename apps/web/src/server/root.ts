@@ -1,8 +1,10 @@
+import { campaignsRouter } from "./routers/campaigns";
 import { healthRouter } from "./routers/health";
 import { sessionRouter } from "./routers/session";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 
 export const appRouter = createTRPCRouter({
+  campaigns: campaignsRouter,
   health: healthRouter,
   session: sessionRouter,
 });

@@ -1,9 +1,10 @@
-import { asc, eq } from "drizzle-orm";
+import { and, asc, between, eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/node-postgres";
 import type pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import type { DbOrTx } from "../client";
 import * as schema from "../schema";
+import type { AdvertiserScope } from "../scope";
 import { ensureBillingPartition } from "./billing-partitions";
 
 /** One billing row: (day, campaign, dimension) with the C3 dimension spelling. */
@@ -108,4 +109,46 @@ export async function listBillingDayTotals(
   return rows
     .filter((r) => r.dimension === "all")
     .map((r) => ({ campaignId: r.campaignId, clicks: r.clicks, costMicros: r.costMicros }));
+}
+
+/** One billed day of one campaign (its `all` row). */
+export interface BilledDay {
+  day: string;
+  clicks: number;
+  uniqueUsers: number;
+  costMicros: number;
+  fraudClicks: number;
+}
+
+/**
+ * The billed `all` rows of one of the scope's campaigns for the days
+ * `fromDay`..`toDay` (YYYY-MM-DD, inclusive), oldest first. Another
+ * advertiser's campaign has no rows here.
+ */
+export async function listBilledDays(
+  db: DbOrTx,
+  scope: AdvertiserScope,
+  campaignId: string,
+  fromDay: string,
+  toDay: string,
+): Promise<BilledDay[]> {
+  const b = schema.billingDaily;
+  return db
+    .select({
+      day: b.day,
+      clicks: b.clicks,
+      uniqueUsers: b.uniqueUsers,
+      costMicros: b.costMicros,
+      fraudClicks: b.fraudClicks,
+    })
+    .from(b)
+    .where(
+      and(
+        eq(b.advertiserId, scope.advertiserId),
+        eq(b.campaignId, campaignId),
+        eq(b.dimension, "all"),
+        between(b.day, fromDay, toDay),
+      ),
+    )
+    .orderBy(asc(b.day));
 }

@@ -1,6 +1,7 @@
-import { eq, inArray } from "drizzle-orm";
+import { and, asc, eq, inArray } from "drizzle-orm";
 import type { DbOrTx } from "../client";
 import { campaigns } from "../schema";
+import type { AdvertiserScope } from "../scope";
 
 /** What the ingest needs to price and route a click (creating and pausing campaigns lives in campaigns-admin.ts). */
 export interface CampaignPricing {
@@ -43,4 +44,44 @@ export async function listActiveCampaignPricing(db: DbOrTx): Promise<CampaignPri
     .from(campaigns)
     .where(eq(campaigns.status, "active"))
     .orderBy(campaigns.id);
+}
+
+/** What an advertiser sees of its own campaign. */
+export interface AdvertiserCampaign {
+  id: string;
+  name: string;
+  status: (typeof campaigns.$inferSelect)["status"];
+  cpcMicros: number;
+}
+
+const advertiserColumns = {
+  id: campaigns.id,
+  name: campaigns.name,
+  status: campaigns.status,
+  cpcMicros: campaigns.cpcMicros,
+};
+
+/** The scope's campaigns, by id. */
+export async function listCampaigns(
+  db: DbOrTx,
+  scope: AdvertiserScope,
+): Promise<AdvertiserCampaign[]> {
+  return db
+    .select(advertiserColumns)
+    .from(campaigns)
+    .where(eq(campaigns.advertiserId, scope.advertiserId))
+    .orderBy(asc(campaigns.id));
+}
+
+/** One of the scope's campaigns; null for an unknown id or another advertiser's campaign. */
+export async function getCampaign(
+  db: DbOrTx,
+  scope: AdvertiserScope,
+  id: string,
+): Promise<AdvertiserCampaign | null> {
+  const [row] = await db
+    .select(advertiserColumns)
+    .from(campaigns)
+    .where(and(eq(campaigns.id, id), eq(campaigns.advertiserId, scope.advertiserId)));
+  return row ?? null;
 }

@@ -11,5 +11,6 @@ export * from "./partners";
 export * from "./reconciliation";
 export * from "./review-queue";
 export * from "./review-verdicts";
+export * from "./sessions";
 export * from "./tokens";
 export * from "./users";

@@ -56,3 +56,23 @@ export async function revokeAdvertiserToken(db: DbOrTx, tokenId: number): Promis
     .returning({ id: advertiserTokens.id });
   return rows.length > 0;
 }
+
+/** Revokes one of an advertiser's tokens; false when it is not that advertiser's, or already revoked. */
+export async function revokeAdvertiserTokenOf(
+  db: DbOrTx,
+  advertiserId: string,
+  tokenId: number,
+): Promise<boolean> {
+  const rows = await db
+    .update(advertiserTokens)
+    .set({ revokedAt: new Date() })
+    .where(
+      and(
+        eq(advertiserTokens.id, tokenId),
+        eq(advertiserTokens.advertiserId, advertiserId),
+        isNull(advertiserTokens.revokedAt),
+      ),
+    )
+    .returning({ id: advertiserTokens.id });
+  return rows.length > 0;
+}

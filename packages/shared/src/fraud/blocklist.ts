@@ -49,14 +49,14 @@ export class BlocklistMatcher {
     this.size = entries.length - this.invalid.length;
   }
 
-  /** The first rule that blocks this click, or null. */
-  match(ip: string, userAgent: string): BlocklistHit | null {
-    if (this.ips.size > 0) {
+  /** The first rule that blocks this click, or null; a missing (null) field matches nothing. */
+  match(ip: string | null, userAgent: string | null): BlocklistHit | null {
+    if (ip !== null && this.ips.size > 0) {
       const canonical = normaliseIp(ip);
       if (this.bloom.mightContain(canonical) && this.ips.has(canonical)) return "blocklist_ip";
     }
-    if (this.ranges.size > 0 && this.ranges.has(ip)) return "blocklist_cidr";
-    if (this.userAgents?.test(userAgent)) return "blocklist_user_agent";
+    if (ip !== null && this.ranges.size > 0 && this.ranges.has(ip)) return "blocklist_cidr";
+    if (userAgent !== null && this.userAgents?.test(userAgent)) return "blocklist_user_agent";
     return null;
   }
 }

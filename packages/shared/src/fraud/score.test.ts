@@ -1,13 +1,19 @@
 import { describe, expect, it } from "vitest";
-import type { ClickRecord } from "../click-event";
 import { BlocklistMatcher } from "./blocklist";
 import { DataCentreMatcher } from "./data-centres";
-import { type ClickFeatures, type ClickScorer, minuteBucket, scoreClick, verdictOf } from "./score";
+import {
+  type ClickFeatures,
+  type ClickScorer,
+  minuteBucket,
+  type ScorableClick,
+  scoreClick,
+  verdictOf,
+} from "./score";
 
 const BROWSER =
   "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36";
 
-const click = (over: Partial<ClickRecord> = {}): ClickRecord => ({
+const click = (over: Partial<ScorableClick> = {}): ScorableClick => ({
   event_id: "e1",
   partner_id: "p1",
   campaign_id: "c1",
@@ -76,11 +82,49 @@ describe("scoreClick", () => {
     }
   });
 
-  it("treats a duplicate event id as fraud", () => {
+  it("scores a click with a null ip or user agent with what it has, never throwing", () => {
+    const ctx = {
+      blocklist: new BlocklistMatcher([
+        { kind: "ip", value: "203.0.113.9" },
+        { kind: "cidr", value: "192.0.2.0/24" },
+        { kind: "user_agent", value: "EvilClicker" },
+      ]),
+    };
+    // No IP: the IP rules cannot fire, the user agent's still do.
+    expect(scoreClick(click({ ip: null }), quiet, ctx)).toEqual({
+      risk: 0,
+      verdict: "clean",
+      reasons: [],
+    });
+    expect(
+      scoreClick(click({ ip: null, user_agent: "EvilClicker/1" }), quiet, ctx).reasons,
+    ).toEqual(["blocklist_user_agent"]);
+    expect(scoreClick(click({ ip: null, user_agent: "curl/8.5.0" }), quiet, ctx).reasons).toEqual([
+      "declared_bot",
+    ]);
+    // No user agent: it is missing (as an empty one is); the IP rules still fire.
+    expect(scoreClick(click({ user_agent: null }), quiet, ctx)).toEqual({
+      risk: 0.3,
+      verdict: "suspicious",
+      reasons: ["missing_user_agent"],
+    });
+    expect(scoreClick(click({ user_agent: null, ip: "192.0.2.5" }), quiet, ctx).reasons).toEqual([
+      "blocklist_cidr",
+    ]);
+    expect(scoreClick(click({ user_agent: null, ip: "34.120.1.1" }), quiet).reasons).toEqual([
+      "data_centre_ip",
+      "missing_user_agent",
+    ]);
+    expect(scoreClick(click({ ip: null, user_agent: null }), quiet, ctx).verdict).toBe(
+      "suspicious",
+    );
+  });
+
+  it("has no duplicate rule: a duplicate is removed before scoring, never scored as fraud", () => {
     expect(scoreClick(click(), { ...quiet, isDuplicate: true })).toEqual({
-      risk: 1,
-      verdict: "fraud",
-      reasons: ["duplicate_event_id"],
+      risk: 0,
+      verdict: "clean",
+      reasons: [],
     });
   });
 

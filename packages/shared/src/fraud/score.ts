@@ -24,23 +24,43 @@ export const RULE_WEIGHTS = {
 export const VOLUME_RISK_CAP = 0.69;
 
 /**
+ * What scoring reads of a click: a ClickRecord, or a row of the lake whose IP or
+ * user agent is missing (null). A missing field makes the rules that need it
+ * silent; a missing user agent counts as missing (`missing_user_agent`), as an
+ * empty one does.
+ */
+export type ScorableClick = Omit<ClickRecord, "ip" | "user_agent"> & {
+  ip: string | null;
+  user_agent: string | null;
+};
+
+/**
  * Features that need more than the click itself. The caller computes them:
  * the stream from shared per-minute counters in Redis, the nightly batch
  * exactly over the whole day.
  */
 export interface ClickFeatures {
-  /** Clicks from this IP in the click's UTC minute (`minuteBucket(ts)`), this one included. */
+  /**
+   * Rank of this click among the clicks from its IP in its UTC minute
+   * (`minuteBucket(ts)`), this one included: the stream ranks in arrival order,
+   * the batch by (ts, partner_id, event_id). Duplicates are not clicks and are
+   * not counted here. Clicks beyond the 100th are flagged; the first 100 are not.
+   */
   ipClicksInMinute: number;
-  /** Clicks from this user in the click's UTC minute, this one included. */
+  /** The same rank among the clicks of the click's user in its UTC minute. */
   userClicksInMinute: number;
-  /** An earlier click (in topic order) had the same event_id. */
-  isDuplicate: boolean;
+  /**
+   * @deprecated Ignored. A duplicate of an idempotency pair (partner_id,
+   * event_id) is neither a click nor fraud: callers drop it before scoring and
+   * count it only as a duplicate.
+   */
+  isDuplicate?: boolean;
 }
 
 /** Where a trained model plugs in: the probability in [0,1] that a click is invalid. */
 export interface ClickScorer {
   readonly name: string;
-  score(click: ClickRecord, features: ClickFeatures): number;
+  score(click: ScorableClick, features: ClickFeatures): number;
 }
 
 export interface ScoringContext {
@@ -73,25 +93,25 @@ export function verdictOf(risk: number): Verdict {
  * stream or the nightly batch labels clicks the same way.
  *
  * Hard rules (risk 1, fraud): blocklist hit (IP, CIDR, user agent), a declared
- * bot or crawler, a duplicate event id. Soft rules combine as independent
+ * bot or crawler. Duplicates are not scored (see `ClickFeatures.isDuplicate`).
+ * A null IP or user agent never throws: the rules needing it do not fire. Soft rules combine as independent
  * evidence; the volume rules are capped below the fraud threshold so counted
  * clicks never depend on the order in which replicas saw a flood.
  */
 export function scoreClick(
-  click: ClickRecord,
+  click: ScorableClick,
   features: ClickFeatures,
   ctx: ScoringContext = {},
 ): ClickScore {
   const blocked = (ctx.blocklist ?? EMPTY_BLOCKLIST).match(click.ip, click.user_agent);
   if (blocked) return { risk: 1, verdict: "fraud", reasons: [blocked] };
-  if (features.isDuplicate) return { risk: 1, verdict: "fraud", reasons: ["duplicate_event_id"] };
-  const userAgent = click.user_agent.trim();
+  const userAgent = click.user_agent?.trim() ?? "";
   if (userAgent && isDeclaredBot(userAgent))
     return { risk: 1, verdict: "fraud", reasons: ["declared_bot"] };
 
   const reasons: string[] = [];
   let keep = 1; // Π(1 - w) over the per-click evidence
-  if ((ctx.dataCentres ?? DEFAULT_DATA_CENTRES).has(click.ip)) {
+  if (click.ip !== null && (ctx.dataCentres ?? DEFAULT_DATA_CENTRES).has(click.ip)) {
     keep *= 1 - RULE_WEIGHTS.data_centre_ip;
     reasons.push("data_centre_ip");
   }

@@ -5,11 +5,12 @@ import { type SignInState, signInAction } from "./actions";
 
 const initialState: SignInState = { error: null, email: "" };
 
-export function LoginForm() {
+export function LoginForm({ next }: { next: string }) {
   const [state, formAction, pending] = useActionState(signInAction, initialState);
 
   return (
     <form action={formAction}>
+      <input type="hidden" name="next" value={next} />
       {state.error ? (
         <p className="form-error" role="alert">
           {state.error}
