@@ -65,8 +65,8 @@ export function registerRunCommand(program: Command): void {
       if (ingest) components.push(ingest);
       ops.components = components;
 
-      // /metrics is served on the ops port, never on the public INGEST_PORT.
-      await runComponents({ components, registry, logger, opsPort: 9464 }, ops);
+      // With the ingest, /healthz, /readyz and /metrics for the whole process are on INGEST_PORT.
+      await runComponents({ components, registry, logger, opsPort: ingest ? null : 9464 }, ops);
     });
 }
 
