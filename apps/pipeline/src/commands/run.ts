@@ -59,13 +59,14 @@ export function registerRunCommand(program: Command): void {
       if (roles.has("schedule"))
         components.push(createBatchScheduler({ config, logger, registry, cwd }));
       const ingest = roles.has("ingest")
-        ? createIngestComponent(config, { logger, registry, ops })
+        ? // The one-process dev stack keeps /metrics on INGEST_PORT (`adclick ingest` does not).
+          createIngestComponent(config, { logger, registry, ops, options: { publicMetrics: true } })
         : null;
       if (ingest) components.push(ingest);
       ops.components = components;
 
-      // /metrics is served on the ops port, never on the public INGEST_PORT.
-      await runComponents({ components, registry, logger, opsPort: 9464 }, ops);
+      // With the ingest, /healthz, /readyz and /metrics for the whole process are on INGEST_PORT.
+      await runComponents({ components, registry, logger, opsPort: ingest ? null : 9464 }, ops);
     });
 }
 

@@ -113,3 +113,38 @@ describe("413: a body over the limit is answered, then the connection closed (C1
     );
   });
 });
+
+describe("concurrent requests per API key", () => {
+  it("answers 429 naming the cap to requests past it, before reading their bodies", async () => {
+    const key = await seedPartnerAndCampaigns(stack.config.DATABASE_URL, ["cc-cmp"], {
+      name: "concurrent",
+      rateLimitPerSec: 1_000_000,
+    });
+    const capped = await startTestIngest(stack.config, { maxConcurrentPerPartner: 2 });
+    try {
+      // Two requests whose bodies never finish hold both slots.
+      [0, 1].map(() => {
+        const stream = new ReadableStream<Uint8Array>({
+          start(controller) {
+            controller.enqueue(new TextEncoder().encode("["));
+          },
+        });
+        return fetch(`${capped.url}/v1/clicks`, {
+          method: "POST",
+          body: stream,
+          duplex: "half",
+          headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+        } as RequestInit).catch(() => null);
+      });
+      await new Promise((r) => setTimeout(r, 500));
+      const third = await postClicks(capped.url, key, [click("cc-cmp")]);
+      expect(third.status).toBe(429);
+      expect(third.retryAfter).toBe("1");
+      expect(third.body.error).toBe(
+        "more than 2 concurrent requests for this API key; wait for answers before sending more",
+      );
+    } finally {
+      await capped.ingest.stop();
+    }
+  });
+});

@@ -24,7 +24,7 @@ export interface IngestOptions {
   /** After an early refusal, at most this many body bytes are read and dropped before closing. */
   maxDrainBytes: number;
   maxDrainMs: number;
-  /** On stop, connections already accepted get this long to deliver a request (answered 503). */
+  /** On stop, the listener stays open this long, answering 503, before it closes. */
   shutdownGraceMs: number;
 }
 

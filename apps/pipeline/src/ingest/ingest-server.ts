@@ -245,15 +245,17 @@ export function createIngestComponent(config: Config, deps: IngestDeps): IngestC
     async stop() {
       stopping = true;
       if (server) {
-        // Stop accepting. Node's close() would also destroy every connection without a request
-        // in progress, including one just accepted whose request is already on its way: that
-        // client would get a reset for a request it sent. So connections get a grace period in
-        // which a request is answered (503, Connection: close), then the idle ones are closed.
+        // For a grace period the listener stays open and every new request is answered 503
+        // (Connection: close): closing it at once would reset connections still in the accept
+        // queue, requests their clients sent before the SIGTERM. Then stop accepting. Node's
+        // close() would also destroy connections accepted a moment ago whose request is on its
+        // way; they get a short while to deliver it before the idle ones are closed.
+        await new Promise((r) => setTimeout(r, options.shutdownGraceMs));
         const closeIdle = server.closeIdleConnections.bind(server);
         server.closeIdleConnections = () => undefined;
         const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
         server.closeIdleConnections = closeIdle;
-        await new Promise((r) => setTimeout(r, options.shutdownGraceMs));
+        await new Promise((r) => setTimeout(r, 200));
         server.closeIdleConnections();
         // In-flight requests finish (a client stalling its body is cut off after 10 s).
         if (activeRequests > 0) {

@@ -73,17 +73,22 @@ it("on SIGTERM under load, every in-flight request gets 202 or 503 and the topic
   await conn.close();
 
   const port = await freePort();
+  const opsPort = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  child = spawn(process.execPath, ["apps/pipeline/bin/adclick.mjs", "ingest", "--ops-port", "0"], {
-    cwd: repoRoot,
-    env: {
-      PATH: process.env.PATH ?? "",
-      ...stack.env,
-      INGEST_PORT: String(port),
-      LOG_LEVEL: "warn",
+  child = spawn(
+    process.execPath,
+    ["apps/pipeline/bin/adclick.mjs", "ingest", "--ops-port", String(opsPort)],
+    {
+      cwd: repoRoot,
+      env: {
+        PATH: process.env.PATH ?? "",
+        ...stack.env,
+        INGEST_PORT: String(port),
+        LOG_LEVEL: "warn",
+      },
+      stdio: ["ignore", "ignore", "pipe"],
     },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
+  );
   let stderr = "";
   child.stderr?.on("data", (d) => (stderr += d));
   const exited = new Promise<number | null>((resolve) =>
@@ -100,6 +105,12 @@ it("on SIGTERM under load, every in-flight request gets 202 or 503 and the topic
     if (ready) break;
     await new Promise((r) => setTimeout(r, 200));
   }
+
+  // /metrics is on the ops port, not on the public one.
+  expect((await fetch(`${base}/metrics`)).status).toBe(404);
+  const opsMetrics = await fetch(`http://127.0.0.1:${opsPort}/metrics`);
+  expect(opsMetrics.status).toBe(200);
+  expect(await opsMetrics.text()).toContain("adclick_ingest_requests_total");
 
   const acknowledged = new Set<string>();
   const statuses = new Map<string, number>();
