@@ -87,8 +87,9 @@ export async function startFaultPipeline(
 
   const ingestPort = await freePort();
   const ingestUrl = `http://127.0.0.1:${ingestPort}`;
+  const ingestOpsPort = await freePort();
   const ingest = new RoleProcess("ingest", {
-    args: ["ingest"],
+    args: ["ingest", "--ops-port", String(ingestOpsPort)],
     env: { ...env, INGEST_PORT: String(ingestPort) },
     readyUrl: `${ingestUrl}/readyz`,
   });
