@@ -154,7 +154,17 @@ export async function verifyFaultRun(
   label: string,
   {
     bill = (days: string[]) => billDays(pipeline, days),
-  }: { bill?: (days: string[]) => Promise<void> } = {},
+    atLeastOnce,
+  }: {
+    bill?: (days: string[]) => Promise<void>;
+    /**
+     * Lake folders that this fault may leave holding a second copy of an
+     * acknowledged event, and why. Such a folder must still lose nothing and
+     * hold nothing unacknowledged; billing stays exact because the batch
+     * dedupes by (partner_id, event_id). Every use names an open defect.
+     */
+    atLeastOnce?: { folders: ReadonlyArray<"raw" | "fraud">; because: string };
+  } = {},
 ): Promise<FaultRunResult> {
   const expected = await settle(pipeline, load);
   const stats = await load.done;
@@ -216,9 +226,17 @@ export async function verifyFaultRun(
     );
 
   // Soft: a failing run reports every sink, not only the first that differs.
-  const clean = { lost: [], duplicated: [], unexpected: [] };
-  expect.soft(lake, describeExactlyOnce("lake raw/", lake)).toMatchObject(clean);
-  expect.soft(fraudLake, describeExactlyOnce("lake fraud/", fraudLake)).toMatchObject(clean);
+  const exact = { lost: [], duplicated: [], unexpected: [] };
+  const noLoss = { lost: [], unexpected: [] };
+  const want = (folder: "raw" | "fraud") => {
+    if (!atLeastOnce?.folders.includes(folder)) return exact;
+    console.log(`[fault: ${label}] lake ${folder}/ is at least once here: ${atLeastOnce.because}`);
+    return noLoss;
+  };
+  expect.soft(lake, describeExactlyOnce("lake raw/", lake)).toMatchObject(want("raw"));
+  expect
+    .soft(fraudLake, describeExactlyOnce("lake fraud/", fraudLake))
+    .toMatchObject(want("fraud"));
   expect.soft(queueReport.unexpected, "review queue rows nobody acknowledged").toEqual([]);
   expect
     .soft(
