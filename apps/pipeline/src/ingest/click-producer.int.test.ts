@@ -79,6 +79,31 @@ afterAll(async () => {
   await stack?.cleanup();
 });
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Posts until a 202, for at most 20 s: while a failed producer's replacement
+ * connects, the ingest answers 503 without sending (its bounded answer).
+ */
+async function postUntilAccepted(events: ReturnType<typeof click>[]): Promise<number> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const { status } = await postClicks(url, apiKey, events);
+    if (status !== 503 || Date.now() > deadline) return status;
+    await sleep(100);
+  }
+}
+
+/** /readyz once it turns 200, or its last answer after 20 s. */
+async function readyzOnceReplaced(readyz: () => Promise<number>): Promise<number> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const status = await readyz();
+    if (status === 200 || Date.now() > deadline) return status;
+    await sleep(100);
+  }
+}
+
 describe("ClickProducer after a failed send", () => {
   it("sends the next batch with a fresh producer, and that batch's 202 events are in Kafka", async () => {
     faults.push("fail");
@@ -137,7 +162,7 @@ describe("ClickProducer after a failed send", () => {
     faults.push("wedge");
     expect((await postClicks(url, apiKey, [click("pa")])).status).toBe(503);
     expect(await readyz()).toBe(503);
-    expect((await postClicks(url, apiKey, [click("pa")])).status).toBe(202);
+    expect(await postUntilAccepted([click("pa")])).toBe(202);
     expect(await readyz()).toBe(200);
   });
 
@@ -145,11 +170,15 @@ describe("ClickProducer after a failed send", () => {
     const readyz = async () => (await fetch(`${url}/readyz`)).status;
     faults.push("fail", "fail", "fail");
     for (let i = 0; i < 3; i++) {
-      expect(await readyz()).toBe(200);
+      // Ready again once the failed producer's replacement has connected.
+      expect(await readyzOnceReplaced(readyz)).toBe(200);
       expect((await postClicks(url, apiKey, [click("pb")])).status).toBe(503);
     }
+    // After the third failure it stays not ready, replaced or not, until a send succeeds.
+    await sleep(1000);
     expect(await readyz()).toBe(503);
-    expect((await postClicks(url, apiKey, [click("pb")])).status).toBe(202);
+    expect(faults).toEqual([]);
+    expect(await postUntilAccepted([click("pb")])).toBe(202);
     expect(await readyz()).toBe(200);
   });
 });
