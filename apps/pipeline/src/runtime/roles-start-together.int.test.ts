@@ -165,14 +165,9 @@ describe("roles started together on a fresh topic prefix", () => {
     run.child.kill("SIGTERM");
     expect(await run.exit, run.stderr.slice(-2000)).toBe(0);
     // The runner stops in reverse start order: the shared clients close last.
-    // Roles log through their own buffered streams, so lines can reach stderr
-    // out of order: the order is the lines' own `time`.
-    const stopped = run.stderr
-      .split("\n")
-      .filter((l) => l.startsWith("{") && l.includes('"msg":"stopped"'))
-      .map((l) => JSON.parse(l) as { time: number; component: string })
-      .sort((a, b) => a.time - b.time)
-      .map((l) => l.component);
+    const stopped = [...run.stderr.matchAll(/"component":"([^"]+)"[^\n]*"msg":"stopped"/g)].map(
+      (m) => m[1],
+    );
     expect(
       stopped.join(","),
       run.stderr
