@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { Registry } from "prom-client";
 import type { Component } from "./component";
-import type { Logger } from "./logger";
+import { endLogger, type Logger } from "./logger";
 import { handleOpsRoute, type OpsState, sendJson } from "./ops-routes";
 
 export interface RunOptions {
@@ -75,8 +75,12 @@ export async function runComponents(
 
   const onSignal = (signal: NodeJS.Signals) => {
     stopAll(signal).then(
-      () => process.exit(0),
-      (err: Error) => {
+      async () => {
+        await endLogger(logger);
+        process.exit(0);
+      },
+      async (err: Error) => {
+        await endLogger(logger);
         process.stderr.write(`adclick: ${err.message}\n`);
         process.exit(1);
       },

@@ -53,8 +53,9 @@ async function startRole(
   child.stderr?.on("data", (chunk: Buffer) => {
     role.stderr += chunk.toString();
   });
+  // "close", not "exit": the stop order is read from stderr, which must be read to its end.
   role.exit = new Promise((resolve) =>
-    child.once("exit", (code) => {
+    child.once("close", (code) => {
       role.exitCode = code;
       resolve(code);
     }),
