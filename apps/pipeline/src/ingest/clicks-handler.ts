@@ -213,7 +213,7 @@ export function createClicksHandler(ctx: ClicksContext): ClicksHandler {
       metrics.events.inc({ partner: partner.partnerId, outcome: "duplicate" }, duplicates);
     if (rejected.length)
       metrics.events.inc({ partner: partner.partnerId, outcome: "rejected" }, rejected.length);
-    logger.info(
+    logger.debug(
       {
         receipt,
         partner: partner.partnerId,

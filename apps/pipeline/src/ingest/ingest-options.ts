@@ -26,6 +26,8 @@ export interface IngestOptions {
   maxDrainMs: number;
   /** On stop, the listener stays open this long, answering 503, before it closes. */
   shutdownGraceMs: number;
+  /** One "ingest traffic" log line per this interval (requests themselves log at debug). */
+  summaryIntervalMs: number;
 }
 
 export const DEFAULT_INGEST_OPTIONS: Omit<IngestOptions, "port"> = {
@@ -43,5 +45,6 @@ export const DEFAULT_INGEST_OPTIONS: Omit<IngestOptions, "port"> = {
   compression: "lz4",
   publicMetrics: false,
   shutdownGraceMs: 1_000,
+  summaryIntervalMs: 10_000,
   ...DEFAULT_DRAIN_LIMITS,
 };

@@ -31,6 +31,7 @@ import { newReceipt } from "./receipt";
 import { createRedirectHandler, type RedirectHandler } from "./redirect-handler";
 import { RedisGuards } from "./redis-guards";
 import { BodyError } from "./request-body";
+import { startTrafficSummary } from "./traffic-summary";
 
 export { DEFAULT_INGEST_OPTIONS, type IngestOptions } from "./ingest-options";
 
@@ -70,6 +71,7 @@ export function createIngestComponent(config: Config, deps: IngestDeps): IngestC
   let redirect: RedirectHandler | null = null;
   let server: Server | null = null;
   let stopping = false;
+  let stopSummary: () => void = () => undefined;
   let activeRequests = 0;
   let idle: (() => void) | null = null;
   const metrics: IngestMetrics = createIngestMetrics(
@@ -238,12 +240,14 @@ export function createIngestComponent(config: Config, deps: IngestDeps): IngestC
         server!.listen(options.port, options.host, () => resolve());
       });
       logger.info({ port: (server.address() as AddressInfo).port }, "ingest listening");
+      stopSummary = startTrafficSummary(metrics.events, logger, options.summaryIntervalMs);
     },
     ready() {
       return !stopping && server !== null && (producer?.ready ?? false);
     },
     async stop() {
       stopping = true;
+      stopSummary();
       if (server) {
         // For a grace period the listener stays open and every new request is answered 503
         // (Connection: close): closing it at once would reset connections still in the accept
