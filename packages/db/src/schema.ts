@@ -134,6 +134,8 @@ export const blocklist = pgTable(
     createdBy: text("created_by").notNull().default("cli"),
     createdAt: createdAt(),
     removedAt: timestamp("removed_at", { withTimezone: true }),
+    /** After this the entry no longer applies; null means until removed. */
+    expiresAt: timestamp("expires_at", { withTimezone: true }),
   },
   (t) => [index("blocklist_active_idx").on(t.kind, t.value)],
 );
@@ -163,7 +165,11 @@ export const reviewQueue = pgTable(
   ],
 );
 
-/** Every change to a review item or the blocklist, append-only. */
+/**
+ * Every change to a review item or the blocklist, append-only (a trigger refuses
+ * UPDATE and DELETE) and hash-chained: a trigger sets `prev_hash` and `hash` on
+ * insert, and `audit_log_verify()` names the rows that no longer match (0004).
+ */
 export const auditLog = pgTable(
   "audit_log",
   {
@@ -173,6 +179,8 @@ export const auditLog = pgTable(
     subject: text("subject").notNull(),
     detail: jsonb("detail").$type<Record<string, unknown>>().notNull().default({}),
     at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+    prevHash: text("prev_hash"),
+    hash: text("hash"),
   },
   (t) => [index("audit_log_subject_idx").on(t.subject, t.at)],
 );
@@ -289,6 +297,8 @@ export const signInFailures = pgTable(
     account: text("account").notNull(),
     ip: text("ip").notNull(),
     at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+    prevHash: text("prev_hash"),
+    hash: text("hash"),
   },
   (t) => [
     index("sign_in_failures_account_idx").on(t.account, t.at),

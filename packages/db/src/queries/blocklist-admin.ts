@@ -2,6 +2,7 @@ import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import type { DbOrTx } from "../client";
 import { blocklist } from "../schema";
 import { writeAudit } from "./audit";
+import { inForce } from "./blocklist";
 
 export type BlocklistEntry = typeof blocklist.$inferSelect;
 export type BlocklistKind = BlocklistEntry["kind"];
@@ -13,7 +14,13 @@ export type BlocklistKind = BlocklistEntry["kind"];
  */
 export async function addBlocklistEntry(
   db: DbOrTx,
-  input: { kind: BlocklistKind; value: string; reason: string; actor: string },
+  input: {
+    kind: BlocklistKind;
+    value: string;
+    reason: string;
+    actor: string;
+    expiresAt?: Date | null;
+  },
 ): Promise<{ entry: BlocklistEntry; created: boolean }> {
   return db.transaction(async (tx) => {
     // Serialise adds of the same value so two concurrent adds cannot both insert.
@@ -23,13 +30,7 @@ export async function addBlocklistEntry(
     const [existing] = await tx
       .select()
       .from(blocklist)
-      .where(
-        and(
-          eq(blocklist.kind, input.kind),
-          eq(blocklist.value, input.value),
-          isNull(blocklist.removedAt),
-        ),
-      );
+      .where(and(eq(blocklist.kind, input.kind), eq(blocklist.value, input.value), inForce()));
     if (existing) return { entry: existing, created: false };
     const [entry] = await tx
       .insert(blocklist)
@@ -38,13 +39,19 @@ export async function addBlocklistEntry(
         value: input.value,
         reason: input.reason,
         createdBy: input.actor,
+        expiresAt: input.expiresAt ?? null,
       })
       .returning();
     await writeAudit(tx, {
       actor: input.actor,
       action: "blocklist.add",
       subject: `blocklist:${entry!.id}`,
-      detail: { kind: input.kind, value: input.value, reason: input.reason },
+      detail: {
+        kind: input.kind,
+        value: input.value,
+        reason: input.reason,
+        expiresAt: input.expiresAt?.toISOString() ?? null,
+      },
     });
     return { entry: entry!, created: true };
   });
@@ -72,7 +79,7 @@ export async function removeBlocklistEntry(
   });
 }
 
-/** Entries in force, oldest first. */
+/** Entries in force (not removed, not expired), oldest first. */
 export async function listBlocklistEntries(db: DbOrTx): Promise<BlocklistEntry[]> {
-  return db.select().from(blocklist).where(isNull(blocklist.removedAt)).orderBy(asc(blocklist.id));
+  return db.select().from(blocklist).where(inForce()).orderBy(asc(blocklist.id));
 }

@@ -11,6 +11,7 @@ export * from "./partners";
 export * from "./reconciliation";
 export * from "./review-queue";
 export * from "./review-verdicts";
+export * from "./review-workspace";
 export * from "./sessions";
 export * from "./tokens";
 export * from "./users";
