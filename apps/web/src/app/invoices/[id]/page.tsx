@@ -26,6 +26,10 @@ export default async function InvoicePage({ params }: { params: Promise<{ id: st
       <p>
         <a href={`/invoices/${invoice.id}/csv`} download>
           Download CSV
+        </a>{" "}
+        ·{" "}
+        <a href={`/invoices/${invoice.id}/pdf`} download>
+          Download PDF
         </a>
       </p>
       <table className="data-table">
