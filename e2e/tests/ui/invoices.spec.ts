@@ -14,7 +14,7 @@ test.beforeAll(async () => {
   await client.connect();
   try {
     await client.query(
-      `create table if not exists billing_daily_2026_09 partition of billing_daily for values from ('2026-09-01') to ('2026-10-01')`,
+      `create table if not exists billing_daily_y2026m09 partition of billing_daily for values from ('2026-09-01') to ('2026-10-01')`,
     );
     await client.query(
       `insert into billing_daily (day, campaign_id, advertiser_id, dimension, clicks, unique_users, cost_micros, fraud_clicks)
