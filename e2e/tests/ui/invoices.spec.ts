@@ -66,10 +66,16 @@ test("finance sees every invoice, opens one and downloads its CSV and PDF", asyn
   ]);
   const pdfBytes = await readFile((await pdf.path()) ?? "");
   expect(pdfBytes.subarray(0, 5).toString("latin1")).toBe("%PDF-");
+
+  await page.goto("/invoices");
+  await page.getByRole("link", { name: "Reconciliation report" }).click();
+  await expect(page.getByRole("heading", { name: "Reconciliation", level: 1 })).toBeVisible();
+  await page.screenshot({ path: screenshotPath("finance-reconciliation"), fullPage: true });
 });
 
 test("an advertiser sees only its own invoices", async ({ page }) => {
   await signInAs(page, "advertiser@demo.adclick");
+  await expect(page).toHaveURL(/\/campaigns$/);
   const res = await page.goto("/invoices");
   expect(res?.status()).toBe(200);
   const rows = page.locator("tbody tr");

@@ -18,6 +18,11 @@ export default async function InvoicesPage() {
         Monthly invoices per advertiser from the nightly billing. An issued invoice never changes;
         later corrections to its month appear as credits or debits on the next invoice.
       </p>
+      {session.user.role !== "advertiser" && (
+        <p>
+          <Link href="/invoices/reconciliation">Reconciliation report</Link>
+        </p>
+      )}
       {invoices.length === 0 ? (
         <p>No invoices yet.</p>
       ) : (
