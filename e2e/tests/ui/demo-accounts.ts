@@ -7,7 +7,7 @@ export const DEMO_ACCOUNTS = [
     role: "advertiser",
     email: "advertiser@demo.adclick",
     landing: "/campaigns",
-    nav: ["Campaigns"],
+    nav: ["Campaigns", "Invoices"],
   },
   {
     role: "analyst",

@@ -261,9 +261,64 @@ export const invoices = pgTable(
     lines: jsonb("lines")
       .$type<Array<{ campaignId: string; clicks: number; costMicros: number }>>()
       .notNull(),
-    issuedAt: timestamp("issued_at", { withTimezone: true }).notNull().defaultNow(),
+    /** draft → issued → paid; issued and paid invoices are frozen by a trigger (0003). */
+    status: text("status", { enum: ["draft", "issued", "paid"] })
+      .notNull()
+      .default("draft"),
+    /** Assigned at issue from invoice_counter, in the issuing transaction: no gaps. */
+    number: integer("number"),
+    createdAt: createdAt(),
+    issuedAt: timestamp("issued_at", { withTimezone: true }),
+    paidAt: timestamp("paid_at", { withTimezone: true }),
   },
-  (t) => [uniqueIndex("invoices_advertiser_month_idx").on(t.advertiserId, t.month)],
+  (t) => [
+    uniqueIndex("invoices_advertiser_month_idx").on(t.advertiserId, t.month),
+    uniqueIndex("invoices_number_idx").on(t.number),
+  ],
+);
+
+export const invoiceCounter = pgTable("invoice_counter", {
+  id: boolean("id").primaryKey().default(true),
+  lastNumber: integer("last_number").notNull(),
+});
+
+export const invoiceLines = pgTable(
+  "invoice_lines",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    invoiceId: bigint("invoice_id", { mode: "number" })
+      .notNull()
+      .references(() => invoices.id),
+    kind: text("kind", { enum: ["usage", "credit", "debit"] }).notNull(),
+    campaignId: text("campaign_id").notNull(),
+    day: date("day", { mode: "string" }),
+    cause: text("cause"),
+    clicks: bigint("clicks", { mode: "number" }).notNull(),
+    invalidClicks: bigint("invalid_clicks", { mode: "number" }).notNull(),
+    pricePerClickMicros: micros("price_per_click_micros").notNull(),
+    costMicros: micros("cost_micros").notNull(),
+    amountMicros: micros("amount_micros").notNull(),
+  },
+  (t) => [index("invoice_lines_invoice_idx").on(t.invoiceId)],
+);
+
+/** Signed (day, campaign) deltas each invoice charged; their sum is what has been invoiced. */
+export const invoiceBasis = pgTable(
+  "invoice_basis",
+  {
+    invoiceId: bigint("invoice_id", { mode: "number" })
+      .notNull()
+      .references(() => invoices.id),
+    day: date("day", { mode: "string" }).notNull(),
+    campaignId: text("campaign_id").notNull(),
+    clicks: bigint("clicks", { mode: "number" }).notNull(),
+    costMicros: micros("cost_micros").notNull(),
+    fraudClicks: bigint("fraud_clicks", { mode: "number" }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.invoiceId, t.day, t.campaignId] }),
+    index("invoice_basis_day_idx").on(t.campaignId, t.day),
+  ],
 );
 
 /**

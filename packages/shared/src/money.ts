@@ -16,3 +16,20 @@ export function parseMicros(text: string): number {
   if (!m) throw new Error(`amount must be a decimal with at most 6 places, got "${text}"`);
   return Number(m[1]) * MICROS_PER_UNIT + Number((m[2] ?? "").padEnd(6, "0"));
 }
+
+/** Micros in one minor unit (cent) of the invoice currency. */
+export const MICROS_PER_CENT = 10_000;
+
+/**
+ * The invoice rounding rule: each printed line is rounded once, from its exact
+ * micros, to whole cents, half away from zero (12 345 micros → 1 cent,
+ * 15 000 → 2 cents, −15 000 → −2 cents). Totals are the sum of the rounded
+ * lines, never a rounding of the exact sum, so the printed lines add up.
+ */
+export function roundMicrosToCents(micros: number): number {
+  const sign = micros < 0 ? -1 : 1;
+  const abs = Math.abs(micros);
+  const cents =
+    Math.floor(abs / MICROS_PER_CENT) + (abs % MICROS_PER_CENT >= MICROS_PER_CENT / 2 ? 1 : 0);
+  return sign * cents * MICROS_PER_CENT || 0;
+}

@@ -26,6 +26,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   partner: () => import("./partner").then((m) => m.registerPartnerCommand),
   blocklist: () => import("./blocklist").then((m) => m.registerBlocklistCommand),
   user: () => import("./user").then((m) => m.registerUserCommand),
+  invoice: () => import("./invoice").then((m) => m.registerInvoiceCommand),
 };
 
 export async function registerCommands(program: Command, argv: readonly string[]): Promise<void> {

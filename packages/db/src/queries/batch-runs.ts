@@ -163,3 +163,12 @@ export async function failAbandonedBatchRuns(
     .returning({ id: batchRuns.id });
   return rows.length;
 }
+
+/** The latest run of each day since `fromDay` (the one behind that day's billing when it succeeded). */
+export async function latestBatchRunPerDaySince(db: DbOrTx, fromDay: string): Promise<BatchRun[]> {
+  return db
+    .selectDistinctOn([batchRuns.day])
+    .from(batchRuns)
+    .where(gte(batchRuns.day, fromDay))
+    .orderBy(desc(batchRuns.day), desc(batchRuns.startedAt), desc(batchRuns.id));
+}

@@ -1,4 +1,4 @@
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, desc, eq, gte } from "drizzle-orm";
 import type { DbOrTx } from "../client";
 import { reconciliationResults } from "../schema";
 
@@ -37,4 +37,21 @@ export async function listReconciliationResults(
     .from(reconciliationResults)
     .where(where)
     .orderBy(asc(reconciliationResults.checkedAt), asc(reconciliationResults.campaignId));
+}
+
+/** The latest check of each (day, campaign) since `fromDay`, newest day first. */
+export async function latestReconciliationSince(
+  db: DbOrTx,
+  fromDay: string,
+): Promise<ReconciliationResult[]> {
+  return db
+    .selectDistinctOn([reconciliationResults.day, reconciliationResults.campaignId])
+    .from(reconciliationResults)
+    .where(gte(reconciliationResults.day, fromDay))
+    .orderBy(
+      desc(reconciliationResults.day),
+      asc(reconciliationResults.campaignId),
+      desc(reconciliationResults.checkedAt),
+      desc(reconciliationResults.id),
+    );
 }

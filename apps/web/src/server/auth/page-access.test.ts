@@ -3,7 +3,7 @@ import { afterSignInPath, canOpen, pagesFor } from "./page-access";
 
 describe("pagesFor", () => {
   it("gives each role exactly the pages it may open, in navigation order", () => {
-    expect(pagesFor("advertiser").map((p) => p.path)).toEqual(["/campaigns"]);
+    expect(pagesFor("advertiser").map((p) => p.path)).toEqual(["/campaigns", "/invoices"]);
     expect(pagesFor("analyst").map((p) => p.path)).toEqual(["/review", "/system"]);
     expect(pagesFor("finance").map((p) => p.path)).toEqual(["/invoices", "/system"]);
     expect(pagesFor("admin").map((p) => p.path)).toEqual([

@@ -4,7 +4,7 @@ import type { Role } from "./session-user";
 export const PAGES = [
   { path: "/campaigns", label: "Campaigns", roles: ["advertiser"] },
   { path: "/review", label: "Review queue", roles: ["analyst", "admin"] },
-  { path: "/invoices", label: "Invoices", roles: ["finance", "admin"] },
+  { path: "/invoices", label: "Invoices", roles: ["advertiser", "finance", "admin"] },
   { path: "/partners", label: "Partners", roles: ["admin"] },
   { path: "/system", label: "System", roles: ["analyst", "finance", "admin"] },
 ] as const satisfies ReadonlyArray<{ path: string; label: string; roles: readonly Role[] }>;

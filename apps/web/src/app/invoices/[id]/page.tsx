@@ -1,0 +1,71 @@
+import { getInvoice } from "@adclick/db/queries";
+import { formatMicros } from "@adclick/shared/money";
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { requirePage } from "../../../server/auth/request-session";
+import { withInvoiceScope } from "../../../server/invoices/scoped-db";
+import { PageShell } from "../../page-shell";
+
+export const metadata: Metadata = { title: "Invoice" };
+export const dynamic = "force-dynamic";
+
+export default async function InvoicePage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  const session = await requirePage(`/invoices/${id}`);
+  if (!/^[1-9][0-9]{0,15}$/.test(id)) notFound();
+  const found = await withInvoiceScope(session, (tx) => getInvoice(tx, Number(id)));
+  if (!found) notFound();
+  const { invoice, lines } = found;
+  return (
+    <PageShell title={`Invoice ${invoice.number ?? "(draft)"}`}>
+      <p>
+        {invoice.advertiserId} · {invoice.month.slice(0, 7)} · {invoice.status}
+        {invoice.issuedAt ? ` · issued ${invoice.issuedAt.toISOString().slice(0, 10)}` : ""}
+        {invoice.paidAt ? ` · paid ${invoice.paidAt.toISOString().slice(0, 10)}` : ""}
+      </p>
+      <p>
+        <a href={`/invoices/${invoice.id}/csv`} download>
+          Download CSV
+        </a>{" "}
+        ·{" "}
+        <a href={`/invoices/${invoice.id}/pdf`} download>
+          Download PDF
+        </a>
+      </p>
+      <table className="data-table">
+        <thead>
+          <tr>
+            <th>Line</th>
+            <th>Campaign</th>
+            <th>Day</th>
+            <th>Cause</th>
+            <th className="num">Valid clicks</th>
+            <th className="num">Invalid removed</th>
+            <th className="num">Price per click</th>
+            <th className="num">Amount</th>
+          </tr>
+        </thead>
+        <tbody>
+          {lines.map((l) => (
+            <tr key={l.id}>
+              <td>{l.kind}</td>
+              <td>{l.campaignId}</td>
+              <td>{l.day ?? "whole month"}</td>
+              <td>{l.cause ?? ""}</td>
+              <td className="num">{l.clicks.toLocaleString("en-US")}</td>
+              <td className="num">{l.invalidClicks.toLocaleString("en-US")}</td>
+              <td className="num">{formatMicros(l.pricePerClickMicros)}</td>
+              <td className="num">{formatMicros(l.amountMicros)}</td>
+            </tr>
+          ))}
+        </tbody>
+        <tfoot>
+          <tr>
+            <th colSpan={7}>Total</th>
+            <th className="num">{formatMicros(invoice.totalMicros)}</th>
+          </tr>
+        </tfoot>
+      </table>
+    </PageShell>
+  );
+}

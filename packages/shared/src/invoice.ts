@@ -1,0 +1,161 @@
+import { z } from "zod";
+import { roundMicrosToCents } from "./money";
+
+/** One billed (day, campaign) of dimension 'all', as `billing_daily` holds it. */
+export const BilledDay = z.object({
+  day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  campaignId: z.string().min(1),
+  clicks: z.number().int().nonnegative(),
+  costMicros: z.number().int().nonnegative(),
+  fraudClicks: z.number().int().nonnegative(),
+});
+export type BilledDay = z.infer<typeof BilledDay>;
+
+/** What issued invoices have already charged for one (day, campaign): a signed delta. */
+export const CoveredDay = z.object({
+  day: z.string(),
+  campaignId: z.string(),
+  clicks: z.number().int(),
+  costMicros: z.number().int(),
+  fraudClicks: z.number().int(),
+});
+export type CoveredDay = z.infer<typeof CoveredDay>;
+
+export const InvoiceLineKind = z.enum(["usage", "credit", "debit"]);
+export type InvoiceLineKind = z.infer<typeof InvoiceLineKind>;
+
+export const InvoiceLine = z.object({
+  kind: InvoiceLineKind,
+  campaignId: z.string(),
+  /** Null on usage lines (the whole month); the changed day on adjustments. */
+  day: z.string().nullable(),
+  cause: z.string().nullable(),
+  clicks: z.number().int(),
+  invalidClicks: z.number().int(),
+  pricePerClickMicros: z.number().int(),
+  /** Exact, before rounding. */
+  costMicros: z.number().int(),
+  /** Rounded once to cents: what is printed and summed. */
+  amountMicros: z.number().int(),
+});
+export type InvoiceLine = z.infer<typeof InvoiceLine>;
+
+export interface InvoiceDraft {
+  lines: InvoiceLine[];
+  /** Signed deltas this invoice charges per (day, campaign); stored so later invoices never charge them again. */
+  basis: CoveredDay[];
+  clicks: number;
+  totalMicros: number;
+}
+
+const key = (day: string, campaignId: string) => `${day}|${campaignId}`;
+
+function pricePerClick(costMicros: number, clicks: number): number {
+  return clicks === 0 ? 0 : Math.round(costMicros / clicks);
+}
+
+/** `YYYY-MM` → first and last day of that UTC month. */
+export function monthRange(month: string): { from: string; to: string } {
+  const m = /^(\d{4})-(\d{2})$/.exec(month);
+  if (!m || Number(m[2]) < 1 || Number(m[2]) > 12)
+    throw new Error(`month must be YYYY-MM, got "${month}"`);
+  const last = new Date(Date.UTC(Number(m[1]), Number(m[2]), 0)).getUTCDate();
+  return { from: `${month}-01`, to: `${month}-${String(last).padStart(2, "0")}` };
+}
+
+/**
+ * Usage lines of a month: one per campaign, summed over its billed days.
+ * Adjustments: for every (day, campaign) of an earlier issued month, what is
+ * billed now minus what issued invoices already charged; a non-zero difference
+ * becomes one credit (cost went down: invalid activity removed) or debit (late
+ * valid clicks). Re-billing a day again with the same result adds nothing.
+ */
+export function buildInvoice(
+  month: BilledDay[],
+  earlierBilledNow: BilledDay[],
+  earlierCovered: CoveredDay[],
+): InvoiceDraft {
+  const lines: InvoiceLine[] = [];
+  const basis: CoveredDay[] = [];
+  const perCampaign = new Map<
+    string,
+    { clicks: number; costMicros: number; fraudClicks: number }
+  >();
+  for (const d of month) {
+    const c = perCampaign.get(d.campaignId) ?? { clicks: 0, costMicros: 0, fraudClicks: 0 };
+    c.clicks += d.clicks;
+    c.costMicros += d.costMicros;
+    c.fraudClicks += d.fraudClicks;
+    perCampaign.set(d.campaignId, c);
+    basis.push({ ...d });
+  }
+  for (const [campaignId, c] of [...perCampaign].sort(([a], [b]) => a.localeCompare(b))) {
+    lines.push({
+      kind: "usage",
+      campaignId,
+      day: null,
+      cause: null,
+      clicks: c.clicks,
+      invalidClicks: c.fraudClicks,
+      pricePerClickMicros: pricePerClick(c.costMicros, c.clicks),
+      costMicros: c.costMicros,
+      amountMicros: roundMicrosToCents(c.costMicros),
+    });
+  }
+
+  const covered = new Map<string, CoveredDay>();
+  for (const c of earlierCovered) {
+    const k = key(c.day, c.campaignId);
+    const acc = covered.get(k) ?? {
+      day: c.day,
+      campaignId: c.campaignId,
+      clicks: 0,
+      costMicros: 0,
+      fraudClicks: 0,
+    };
+    acc.clicks += c.clicks;
+    acc.costMicros += c.costMicros;
+    acc.fraudClicks += c.fraudClicks;
+    covered.set(k, acc);
+  }
+  const now = new Map<string, BilledDay>();
+  for (const d of earlierBilledNow) now.set(key(d.day, d.campaignId), d);
+  const keys = [...new Set([...covered.keys(), ...now.keys()])].sort();
+  for (const k of keys) {
+    const was = covered.get(k);
+    const is = now.get(k);
+    const [day, campaignId] = k.split("|") as [string, string];
+    const delta = {
+      day,
+      campaignId,
+      clicks: (is?.clicks ?? 0) - (was?.clicks ?? 0),
+      costMicros: (is?.costMicros ?? 0) - (was?.costMicros ?? 0),
+      fraudClicks: (is?.fraudClicks ?? 0) - (was?.fraudClicks ?? 0),
+    };
+    if (delta.clicks === 0 && delta.costMicros === 0 && delta.fraudClicks === 0) continue;
+    basis.push(delta);
+    if (delta.costMicros === 0 && delta.clicks === 0) continue;
+    const credit = delta.costMicros < 0 || (delta.costMicros === 0 && delta.clicks < 0);
+    lines.push({
+      kind: credit ? "credit" : "debit",
+      campaignId,
+      day,
+      cause: credit
+        ? delta.fraudClicks > 0
+          ? `invalid activity: ${delta.fraudClicks} clicks removed after issue`
+          : "clicks removed by a re-run after issue"
+        : `late valid clicks billed after issue: ${delta.clicks}`,
+      clicks: delta.clicks,
+      invalidClicks: delta.fraudClicks,
+      pricePerClickMicros: pricePerClick(Math.abs(delta.costMicros), Math.abs(delta.clicks)),
+      costMicros: delta.costMicros,
+      amountMicros: roundMicrosToCents(delta.costMicros),
+    });
+  }
+  return {
+    lines,
+    basis,
+    clicks: lines.reduce((s, l) => s + l.clicks, 0),
+    totalMicros: lines.reduce((s, l) => s + l.amountMicros, 0),
+  };
+}
