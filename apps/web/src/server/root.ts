@@ -1,11 +1,13 @@
 import { campaignsRouter } from "./routers/campaigns";
 import { healthRouter } from "./routers/health";
+import { reviewRouter } from "./routers/review";
 import { sessionRouter } from "./routers/session";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 
 export const appRouter = createTRPCRouter({
   campaigns: campaignsRouter,
   health: healthRouter,
+  review: reviewRouter,
   session: sessionRouter,
 });
 

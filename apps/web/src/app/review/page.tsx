@@ -1,18 +1,22 @@
 import type { Metadata } from "next";
 import { requirePage } from "../../server/auth/request-session";
-import { PageShell } from "../page-shell";
+import { HydrateClient } from "../../trpc/server";
+import { ReviewQueue } from "./review-queue";
 
 export const metadata: Metadata = { title: "Review queue" };
 
 export default async function ReviewPage() {
   await requirePage("/review");
   return (
-    <PageShell title="Review queue">
+    <section className="review-page">
+      <h1>Review queue</h1>
       <p className="muted">
-        The queue of suspicious clicks, each with its event id, risk and reasons, and the analyst's
-        clean or fraud verdict with an audit trail, comes with issue 16 (fraud detection and the
-        analysts' workspace).
+        Suspicious clicks waiting for a verdict. A verdict overrides the model in the next nightly
+        billing run.
       </p>
-    </PageShell>
+      <HydrateClient>
+        <ReviewQueue />
+      </HydrateClient>
+    </section>
   );
 }
