@@ -352,8 +352,6 @@ export const signInFailures = pgTable(
     account: text("account").notNull(),
     ip: text("ip").notNull(),
     at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
-    prevHash: text("prev_hash"),
-    hash: text("hash"),
   },
   (t) => [
     index("sign_in_failures_account_idx").on(t.account, t.at),
