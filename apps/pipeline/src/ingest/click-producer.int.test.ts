@@ -149,6 +149,8 @@ describe("ClickProducer after a failed send", () => {
     faults.push({ partialKey: "pa" });
     const first = await postClicks(url, apiKey, batch);
     expect(first.status).toBe(503);
+    // The retry waits for the failed producer's replacement (until then the ingest answers 503).
+    expect(await readyzOnceReplaced(async () => (await fetch(`${url}/readyz`)).status)).toBe(200);
     const retry = await postClicks(url, apiKey, batch);
     expect(retry.status).toBe(202);
     expect(retry.body).toMatchObject({ accepted: 3, duplicates: 1 });
