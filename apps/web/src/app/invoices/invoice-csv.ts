@@ -1,23 +1,21 @@
+import type { Invoice, InvoiceLineRow } from "@adclick/db/queries";
 import { MICROS_PER_UNIT } from "@adclick/shared/money";
 import { toCsv } from "../campaigns/csv";
 
-interface CsvInvoice {
-  number: number | null;
-  advertiserId: string;
-  month: string;
+/** What a printed invoice (CSV or PDF) shows: the stored invoice and its lines. */
+export type PrintedInvoice = Pick<Invoice, "number" | "advertiserId" | "month" | "totalMicros"> & {
   status: string;
-  totalMicros: number;
-}
-interface CsvLine {
-  kind: string;
-  campaignId: string;
-  day: string | null;
-  cause: string | null;
-  clicks: number;
-  invalidClicks: number;
-  pricePerClickMicros: number;
-  amountMicros: number;
-}
+};
+export type PrintedLine = Pick<
+  InvoiceLineRow,
+  | "campaignId"
+  | "day"
+  | "cause"
+  | "clicks"
+  | "invalidClicks"
+  | "pricePerClickMicros"
+  | "amountMicros"
+> & { kind: string };
 
 /** Exact decimal of integer micros (no float maths): 1_230_000 → "1.230000". */
 export function microsDecimal(micros: number): string {
@@ -27,7 +25,7 @@ export function microsDecimal(micros: number): string {
 }
 
 /** An invoice's printed lines and, last, its total (the sum of the amounts above it). */
-export function invoiceCsv(invoice: CsvInvoice, lines: readonly CsvLine[]): string {
+export function invoiceCsv(invoice: PrintedInvoice, lines: readonly PrintedLine[]): string {
   const header = [
     "invoice",
     "advertiser",

@@ -1,24 +1,8 @@
+import type { Invoice } from "@adclick/db/queries";
 import { PDFDocument, type PDFFont, rgb, StandardFonts } from "pdf-lib";
-import { microsDecimal } from "./invoice-csv";
+import { microsDecimal, type PrintedInvoice, type PrintedLine } from "./invoice-csv";
 
-interface PdfInvoice {
-  number: number | null;
-  advertiserId: string;
-  month: string;
-  status: string;
-  issuedAt: Date | null;
-  totalMicros: number;
-}
-interface PdfLine {
-  kind: string;
-  campaignId: string;
-  day: string | null;
-  cause: string | null;
-  clicks: number;
-  invalidClicks: number;
-  pricePerClickMicros: number;
-  amountMicros: number;
-}
+type PdfInvoice = PrintedInvoice & Pick<Invoice, "issuedAt">;
 
 const MARGIN = 50;
 const ROW = 16;
@@ -29,7 +13,7 @@ const money = (micros: number) => microsDecimal(micros).slice(0, -4);
 export async function invoicePdf(
   invoice: PdfInvoice,
   advertiserName: string,
-  lines: readonly PdfLine[],
+  lines: readonly PrintedLine[],
 ): Promise<Uint8Array> {
   const doc = await PDFDocument.create();
   doc.setTitle(
@@ -65,7 +49,7 @@ export async function invoicePdf(
   next();
   next();
 
-  const section = (title: string, rows: readonly PdfLine[]) => {
+  const section = (title: string, rows: readonly PrintedLine[]) => {
     if (rows.length === 0) return;
     text(title, MARGIN, bold, 12);
     next();
