@@ -3,7 +3,9 @@
  * clicks.raw that scores every click (C8) and keeps the live counters in Redis
  * (C3) exact to the click. See apps/pipeline/README.md, "Live counters".
  *
- * kafkajs traps guarded against:
+ * The consumer-group plumbing (topic creation, a late broker at start, joins,
+ * crashes, stale batches, heartbeats) is kafka/consumer-group.ts's, as for the
+ * archiver and the review sink. On top of it, kafkajs traps guarded against:
  * - an old eachBatch still running beside the new one after a rebalance:
  *   batches of one partition are serialised by a per-partition lock, and every
  *   flush carries the fencing epoch of the generation it started under (claimed
@@ -27,18 +29,12 @@ import {
   topicName,
 } from "@adclick/shared";
 import { Redis } from "ioredis";
-import {
-  type Admin,
-  type Consumer,
-  type EachBatchPayload,
-  type Kafka,
-  PartitionAssigners,
-  type Producer,
-} from "kafkajs";
+import { type EachBatchPayload, type Kafka, PartitionAssigners, type Producer } from "kafkajs";
 import type { Registry } from "prom-client";
 import { createKafka } from "../kafka/client";
+import { ConsumerGroup, type Membership } from "../kafka/consumer-group";
 import { registerLz4Codec } from "../kafka/lz4-codec";
-import { ensureTopics } from "../kafka/topics";
+import { START_TIMEOUT_MS, withStartBackoff } from "../kafka/start-backoff";
 import type { Component } from "../runtime/component";
 import type { Logger } from "../runtime/logger";
 import { AggregateStore } from "./aggregate-store";
@@ -86,13 +82,11 @@ export class Aggregator implements Component {
   private readonly groupId: string;
   private kafka: Kafka;
   private redis: Redis | null = null;
-  private consumer: Consumer | null = null;
+  private group: ConsumerGroup | null = null;
   private producer: Producer | null = null;
-  private admin: Admin | null = null;
   private blocklist: BlocklistSource;
   private processor: BatchProcessor | null = null;
   private epoch: Promise<number> = Promise.resolve(0);
-  private joined = false;
   private stopping = false;
   private readonly locks = new Map<number, Promise<void>>();
   private readonly fenced = new Set<number>();
@@ -126,12 +120,13 @@ export class Aggregator implements Component {
         `${describeUnfinished(replay)}: the counters have a hole; run \`adclick replay --from ${new Date(replay.fromMs).toISOString()}\` to finish it first`,
       );
     await this.blocklist.start();
-    this.admin = this.kafka.admin();
-    await this.admin.connect();
-    await ensureTopics(this.admin, config, ["raw", "flagged", "fraud"]);
     if (this.o.produceVerdicts !== false) {
-      this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 5 });
-      await this.producer.connect();
+      const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 5 });
+      this.producer = producer;
+      await withStartBackoff("the Kafka brokers", () => producer.connect(), {
+        logger: this.logger,
+        timeoutMs: START_TIMEOUT_MS,
+      });
     }
     this.processor = new BatchProcessor({
       store,
@@ -149,63 +144,39 @@ export class Aggregator implements Component {
       onFlushed: this.o.onFlushed,
     });
 
-    const consumer = this.kafka.consumer({
+    const sessionTimeout = this.o.sessionTimeoutMs ?? 30_000;
+    this.group = new ConsumerGroup({
+      kafka: this.kafka,
+      config,
+      logger: this.logger,
       groupId: this.groupId,
-      sessionTimeout: this.o.sessionTimeoutMs ?? 30_000,
-      heartbeatInterval:
-        this.o.heartbeatIntervalMs ??
-        Math.min(3_000, Math.floor((this.o.sessionTimeoutMs ?? 30_000) / 5)),
-      rebalanceTimeout: Math.max(this.o.sessionTimeoutMs ?? 30_000, 10_000),
-      // Large fetches (a batch is folded and flushed as one unit: Redis work per batch is
-      // O(distinct keys)); a short max wait keeps click-to-counter latency low.
-      maxWaitTimeInMs: 100,
-      maxBytesPerPartition: 8 * 1024 * 1024,
-      maxBytes: 64 * 1024 * 1024,
-      partitionAssigners: [fencingAssigner(store, this.groupId), PartitionAssigners.roundRobin],
-    });
-    this.consumer = consumer;
-    consumer.on(consumer.events.GROUP_JOIN, (event) => {
-      // A new generation: its fencing epoch (claimed by its leader; one of our own if none was
-      // recorded, e.g. under a plain round-robin group during a rolling upgrade), and forget
-      // what we knew of partitions.
-      const { memberId, groupProtocol } = event.payload;
-      this.epoch =
-        groupProtocol === FENCING_ASSIGNER
-          ? store
-              .memberEpoch(this.groupId, memberId)
-              .then((e) => e ?? store.nextEpoch(this.groupId))
-          : store.nextEpoch(this.groupId);
-      this.epoch.catch(() => undefined);
-      this.processor?.resetPartitions();
-      this.fenced.clear();
-      const owned = new Set(event.payload.memberAssignment[this.topic] ?? []);
-      for (const p of [...this.processor!.ownedWatermarks().keys()])
-        if (!owned.has(p)) this.processor!.dropPartition(p);
-      this.metrics.lag.reset();
-      this.joined = true;
-      this.o.onJoined?.();
-      this.logger.info({ assignment: [...owned] }, "joined the consumer group");
-    });
-    consumer.on(consumer.events.REBALANCING, () => this.logger.info("consumer group rebalancing"));
-    consumer.on(consumer.events.CRASH, (event) => {
-      this.logger.error(
-        { err: event.payload.error, restart: event.payload.restart },
-        "consumer crashed",
-      );
-      this.joined = event.payload.restart;
-    });
-    await consumer.connect();
-    await consumer.subscribe({ topic: this.topic, fromBeginning: true });
-    await consumer.run({
-      autoCommit: true,
-      autoCommitInterval: 1000,
-      eachBatchAutoResolve: false,
-      // Partitions are independent (own offsets, own campaigns): their Redis round trips
-      // overlap; batches of one partition stay strictly ordered (kafkajs + our lock).
-      partitionsConsumedConcurrently: Math.max(1, Math.min(8, config.KAFKA_TOPIC_PARTITIONS)),
+      topics: ["raw"],
+      alsoCreate: ["flagged", "fraud"],
+      consumer: {
+        sessionTimeout,
+        heartbeatInterval:
+          this.o.heartbeatIntervalMs ?? Math.min(3_000, Math.floor(sessionTimeout / 5)),
+        rebalanceTimeout: Math.max(sessionTimeout, 10_000),
+        // Large fetches (a batch is folded and flushed as one unit: Redis work per batch is
+        // O(distinct keys)); a short max wait keeps click-to-counter latency low.
+        maxWaitTimeInMs: 100,
+        maxBytesPerPartition: 8 * 1024 * 1024,
+        maxBytes: 64 * 1024 * 1024,
+        partitionAssigners: [fencingAssigner(store, this.groupId), PartitionAssigners.roundRobin],
+      },
+      run: {
+        // Redis keeps the counters' own offsets: Kafka's commit only bounds reprocessing.
+        autoCommit: true,
+        autoCommitInterval: 1000,
+        // Partitions are independent (own offsets, own campaigns): their Redis round trips
+        // overlap; batches of one partition stay strictly ordered (kafkajs + our lock).
+        partitionsConsumedConcurrently: Math.max(1, Math.min(8, config.KAFKA_TOPIC_PARTITIONS)),
+      },
+      onJoin: (membership) => this.onJoin(store, membership),
       eachBatch: (payload) =>
         this.withPartitionLock(payload.batch.partition, () => this.eachBatch(payload)),
     });
+    await this.group.start();
     this.lagTimer = setInterval(() => this.updateEventTimeLag(), 1000);
     this.lagTimer.unref();
   }
@@ -216,16 +187,38 @@ export class Aggregator implements Component {
   }
 
   ready(): boolean {
-    return this.joined && !this.stopping;
+    return (this.group?.ready() ?? false) && !this.stopping;
+  }
+
+  /**
+   * A new generation: its fencing epoch (claimed by its leader; one of our own if none was
+   * recorded, e.g. under a plain round-robin group during a rolling upgrade), and forget
+   * what we knew of partitions.
+   */
+  private onJoin(store: AggregateStore, membership: Membership): void {
+    this.epoch =
+      membership.protocol === FENCING_ASSIGNER
+        ? store
+            .memberEpoch(this.groupId, membership.memberId)
+            .then((e) => e ?? store.nextEpoch(this.groupId))
+        : store.nextEpoch(this.groupId);
+    this.epoch.catch(() => undefined);
+    this.processor?.resetPartitions();
+    this.fenced.clear();
+    const owned = new Set(membership.assignment[this.topic] ?? []);
+    for (const p of [...this.processor!.ownedWatermarks().keys()])
+      if (!owned.has(p)) this.processor!.dropPartition(p);
+    this.metrics.lag.reset();
+    this.o.onJoined?.();
+    this.logger.info({ assignment: [...owned] }, "aggregator partitions assigned");
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
     if (this.lagTimer) clearInterval(this.lagTimer);
-    // disconnect() lets the running batch finish (it flushes and resolves), commits, and leaves the group.
-    await this.consumer?.disconnect();
+    // Disconnecting lets the running batch finish (it flushes and resolves), commits, and leaves the group.
+    await this.group?.stop();
     await this.producer?.disconnect();
-    await this.admin?.disconnect();
     this.blocklist.stop();
     await this.redis?.quit().catch(() => undefined);
     await this.o.onClose?.();
@@ -240,12 +233,13 @@ export class Aggregator implements Component {
     isStale,
   }: EachBatchPayload): Promise<void> {
     const partition = batch.partition;
-    if (batch.isEmpty() || !isRunning() || isStale() || this.fenced.has(partition)) return;
+    // The group drops empty and stale batches; one may go stale while it waited for the lock.
+    if (!isRunning() || isStale() || this.fenced.has(partition)) return;
     const stop = this.metrics.batchSeconds.startTimer();
     const epoch = await this.epoch;
     const outcome = await this.processor!.process(partition, batch.messages, epoch, isStale);
     if (outcome.kind === "rebuild") {
-      this.consumer!.seek({ topic: this.topic, partition, offset: String(outcome.offset) });
+      this.group!.seek(this.topic, partition, String(outcome.offset));
       return;
     }
     if (outcome.kind === "fenced") {
@@ -277,7 +271,7 @@ export class Aggregator implements Component {
   }
 
   private async horizonOffset(partition: number): Promise<number> {
-    const admin = this.admin!;
+    const admin = this.group!.adminClient;
     const byTime = await admin.fetchTopicOffsetsByTimestamp(
       this.topic,
       rebuildHorizonMs(Date.now()),
@@ -290,7 +284,10 @@ export class Aggregator implements Component {
 
   /** The group's committed offset of a partition (-1: none yet). */
   private async committedOffset(partition: number): Promise<number> {
-    const [entry] = await this.admin!.fetchOffsets({ groupId: this.groupId, topics: [this.topic] });
+    const [entry] = await this.group!.adminClient.fetchOffsets({
+      groupId: this.groupId,
+      topics: [this.topic],
+    });
     const offset = entry?.partitions.find((p) => p.partition === partition)?.offset;
     return offset === undefined ? -1 : Number(offset);
   }

@@ -257,4 +257,77 @@ describe("archiver", () => {
     }
     expect(await folder.list("_pending/")).toEqual([]);
   }, 120_000);
+
+  it("writes each (partner_id, event_id) once per partition: copies in one run, and copies after a restart", async () => {
+    const prefix = `${stack.topicPrefix}dedupe.`;
+    const config = loadConfig({ ...stack.env, KAFKA_TOPIC_PREFIX: prefix });
+    const lake = new FileLakeStore(join(stack.lakeDir, "dedupe"));
+    const admin = kafka.admin();
+    await admin.connect();
+    await ensureTopics(admin, config, ["raw", "fraud"]);
+    await admin.disconnect();
+    const producer = kafka.producer({ idempotent: true });
+    await producer.connect();
+    const produce = (clicks: ClickRecord[]) =>
+      producer.send({
+        topic: topicName(prefix, "raw"),
+        acks: -1,
+        messages: clicks.map((c) => ({ key: c.campaign_id, value: JSON.stringify(c) })),
+      });
+    const newArchiver = (registry = createRegistry()) => ({
+      registry,
+      archiver: new Archiver({
+        config,
+        lake,
+        logger: createLogger("silent"),
+        registry,
+        maxSegmentEvents: 150,
+        maxSegmentAgeMs: 300,
+      }),
+    });
+    const duplicates = async (registry: ReturnType<typeof createRegistry>) =>
+      (await registry.getSingleMetric("adclick_archiver_duplicates_total")?.get())?.values.reduce(
+        (sum, v) => sum + v.value,
+        0,
+      ) ?? 0;
+    const ids = async () => (await lakeEvents(lake, "raw")).events.map((e) => e.record.event_id);
+    const clicks = Array.from({ length: 600 }, (_, i) => makeClick(20_000 + i));
+    // The same event id from another partner is another click (C1: the pair is the identity).
+    const otherPartner = { ...clicks[0]!, partner_id: "partner-other" };
+    try {
+      const first = newArchiver();
+      await first.archiver.start();
+      try {
+        // Copies within one batch, and copies a few segments later (an ingest retry).
+        await produce([...clicks.slice(0, 300), ...clicks.slice(0, 20)]);
+        await produce([...clicks.slice(300), ...clicks.slice(100, 130), otherPartner]);
+        await waitFor(async () => (await ids()).length >= 601, 60_000, "the first run's events");
+        await waitFor(async () => (await duplicates(first.registry)) >= 50, 30_000, "the copies");
+        expect(await duplicates(first.registry)).toBe(50);
+      } finally {
+        await first.archiver.stop();
+      }
+      // Copies produced while no archiver runs: a new process must know them from Kafka.
+      const later = Array.from({ length: 50 }, (_, i) => makeClick(21_000 + i));
+      await produce([...clicks.slice(200, 240), ...later, ...clicks.slice(590)]);
+      const second = newArchiver();
+      await second.archiver.start();
+      try {
+        await waitFor(async () => (await ids()).length >= 651, 60_000, "the later events");
+        await waitFor(async () => (await duplicates(second.registry)) >= 50, 30_000, "the copies");
+        await new Promise((r) => setTimeout(r, 1000));
+        expect(await duplicates(second.registry)).toBe(50);
+      } finally {
+        await second.archiver.stop();
+      }
+      const events = (await lakeEvents(lake, "raw")).events;
+      const pairs = events.map((e) => `${e.record.partner_id}/${e.record.event_id}`);
+      expect(pairs.length).toBe(651);
+      expect(new Set(pairs).size).toBe(651);
+      expect(pairs).toContain(`partner-other/${clicks[0]!.event_id}`);
+    } finally {
+      await producer.disconnect();
+    }
+    expect(await lake.list("_pending/")).toEqual([]);
+  }, 180_000);
 });

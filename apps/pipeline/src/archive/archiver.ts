@@ -10,6 +10,7 @@ import type { LakeStore } from "../lake/lake-store";
 import { SegmentWriter } from "../lake/segment-writer";
 import type { Component } from "../runtime/component";
 import type { Logger } from "../runtime/logger";
+import { clickIdentity, SeenWindow } from "./seen-window";
 import {
   commitMetadata,
   isCommitted,
@@ -58,6 +59,13 @@ export interface ArchiverOptions {
   /** A shared client from the process's composition root; one of its own otherwise. */
   kafka?: Kafka;
   faults?: ArchiverFaults;
+  /**
+   * Offsets of each partition whose (partner_id, event_id) pairs are remembered to
+   * drop a second copy of a click (default 100 000: the ingest's 180 s pending-claim
+   * TTL at over 500 clicks/s per partition). Primed at each assignment by reading
+   * that many offsets before the committed one again.
+   */
+  dedupeWindow?: number;
 }
 
 /** The events of one Kafka partition consumed since its last committed offset. */
@@ -70,6 +78,8 @@ interface Segment {
   /** Message values as consumed (JSON clicks); parsed and encoded once, at flush, by DuckDB. */
   values: (Buffer | null)[];
   bytes: number;
+  /** Pairs of the segment's values with their offsets, in offset order: a copy within the segment is dropped. */
+  identities: Map<string, number>;
   openedAt: number;
   /** The group membership it was consumed under: it is written and committed under that one only. */
   membership: Membership;
@@ -95,6 +105,14 @@ interface Segment {
  * are consumed again). Names carry the writer id, so a zombie's files and the
  * new owner's never collide. Work under an ended membership (a timed roll after
  * a rebalance, a process paused past its session timeout) writes nothing.
+ *
+ * Each click once: a message whose (partner_id, event_id) pair this partition
+ * already holds in the lake within the last `dedupeWindow` offsets, or earlier
+ * in the same segment, is dropped (a duplicate that entered Kafka: an ingest
+ * retry after its kill -9 or a Redis loss, clicks.fraud produced again by the
+ * aggregator). The window is primed at assignment by re-reading the offsets
+ * before the committed one, and kept across rebalances while the committed
+ * offset is still the one it was complete up to (see `SeenWindow`).
  */
 export class Archiver implements Component {
   readonly name = "archiver";
@@ -114,6 +132,11 @@ export class Archiver implements Component {
   private readonly datasetOf = new Map<string, LakeDataset>();
   /** Partitions sent back once to their committed offset since their last segment. */
   private readonly gapAccepted = new Set<string>();
+  /** Per partition, the pairs it holds in the lake over the dedupe window. */
+  private readonly seen = new Map<string, SeenWindow>();
+  /** Partitions re-reading the offsets before their committed one to fill their window. */
+  private readonly priming = new Set<string>();
+  private readonly dedupeWindow: number;
   private lock: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | null = null;
   private stopping = false;
@@ -147,6 +170,14 @@ export class Archiver implements Component {
           this.recovered.clear();
           this.committed.clear();
           this.gapAccepted.clear();
+          this.priming.clear();
+          // Windows of partitions no longer ours are dropped: bounded memory.
+          const ours = new Set(
+            Object.entries(membership.assignment).flatMap(([topic, partitions]) =>
+              partitions.map((p) => `${topic}:${p}`),
+            ),
+          );
+          for (const key of this.seen.keys()) if (!ours.has(key)) this.seen.delete(key);
         });
       },
       eachBatch: (payload, membership) => this.enqueue(() => this.onBatch(payload, membership)),
@@ -156,6 +187,7 @@ export class Archiver implements Component {
     this.maxEvents = opts.maxSegmentEvents ?? 250_000;
     this.maxBytes = opts.maxSegmentBytes ?? 128 * 1024 * 1024;
     this.maxAgeMs = opts.maxSegmentAgeMs ?? 10 * 60_000;
+    this.dedupeWindow = opts.dedupeWindow ?? 100_000;
     this.metrics = archiverMetrics(opts.registry);
     this.writer = new SegmentWriter();
   }
@@ -209,17 +241,28 @@ export class Archiver implements Component {
     const dataset = this.datasetOf.get(batch.topic);
     if (!dataset) return;
     if (!this.recovered.has(key)) {
-      this.committed.set(key, await this.recoverPartition(batch.topic, dataset, batch.partition));
+      const committed = await this.recoverPartition(batch.topic, dataset, batch.partition);
+      this.committed.set(key, committed);
       this.recovered.add(key);
+      if (await this.startPriming(batch.topic, batch.partition, committed)) return;
     }
     let segment = this.segments.get(key);
     for (const message of batch.messages) {
       const offset = BigInt(message.offset);
       const committed = this.committed.get(key) ?? 0n;
       if (!segment && offset < committed) {
-        this.metrics.skipped.inc({ dataset });
+        if (this.priming.has(key)) {
+          const identity = clickIdentity(message.value);
+          if (identity !== null) this.seen.get(key)?.add(identity, Number(offset));
+        } else {
+          this.metrics.skipped.inc({ dataset });
+        }
         resolveOffset(message.offset);
         continue;
+      }
+      if (this.priming.delete(key)) {
+        const window = this.seen.get(key);
+        if (window) window.through = committed;
       }
       if (!segment && offset > committed && !this.gapAccepted.has(key)) {
         // A segment starts at the committed offset, never after it: go back and read the gap
@@ -246,12 +289,23 @@ export class Archiver implements Component {
           lastOffset: message.offset,
           values: [],
           bytes: 0,
+          identities: new Map(),
           openedAt: Date.now(),
           membership,
         };
         this.segments.set(key, segment);
       }
       segment.lastOffset = message.offset;
+      const identity = clickIdentity(message.value);
+      if (identity !== null) {
+        if (segment.identities.has(identity) || this.seen.get(key)?.has(identity)) {
+          // A second copy of a click this partition already holds: not written again.
+          this.metrics.duplicates.inc({ dataset });
+          resolveOffset(message.offset);
+          continue;
+        }
+        segment.identities.set(identity, Number(offset));
+      }
       segment.values.push(message.value);
       segment.bytes += message.value?.length ?? 0;
       this.metrics.openEvents.inc();
@@ -390,6 +444,7 @@ export class Archiver implements Component {
     }
     this.committed.set(key, next);
     this.gapAccepted.delete(key);
+    this.remember(key, segment, next);
     await lake.delete(intentKey).catch((err) => {
       this.lingering.set(key, intentKey);
       logger.warn(
@@ -412,6 +467,49 @@ export class Archiver implements Component {
       },
       "segment archived",
     );
+  }
+
+  /**
+   * Makes sure the partition's dedupe window is complete up to `committed`: kept
+   * when it already is, otherwise started over and filled by sending the fetch
+   * position back `dedupeWindow` offsets (never below the log start); true when
+   * it did, and the batch in hand is dropped.
+   */
+  private async startPriming(
+    topic: string,
+    partition: number,
+    committed: bigint,
+  ): Promise<boolean> {
+    const key = `${topic}:${partition}`;
+    if (this.seen.get(key)?.through === committed) return false;
+    const offsets = await this.group.adminClient.fetchTopicOffsets(topic);
+    const low = BigInt(offsets.find((o) => o.partition === partition)?.low ?? "0");
+    let from = committed - BigInt(this.dedupeWindow);
+    if (from < low) from = low;
+    const window = new SeenWindow(this.dedupeWindow, from);
+    this.seen.set(key, window);
+    if (from >= committed) {
+      window.through = committed;
+      return false;
+    }
+    if (!this.group.seek(topic, partition, from.toString())) return false;
+    this.priming.add(key);
+    this.opts.logger.debug(
+      { topic, partition, from: String(from), committed: String(committed) },
+      "re-reading offsets before the committed one to prime the dedupe window",
+    );
+    return true;
+  }
+
+  /** A committed segment's pairs join its partition's window, now complete up to `next`. */
+  private remember(key: string, segment: Segment, next: bigint): void {
+    let window = this.seen.get(key);
+    if (!window) {
+      window = new SeenWindow(this.dedupeWindow, next);
+      this.seen.set(key, window);
+    }
+    for (const [identity, offset] of segment.identities) window.add(identity, offset);
+    window.through = next;
   }
 
   /**
@@ -478,6 +576,10 @@ function archiverMetrics(registry: Registry) {
     skipped: counter(
       "adclick_archiver_skipped_committed_total",
       "Messages fetched again below the committed offset (a rewind) and not written again",
+    ),
+    duplicates: counter(
+      "adclick_archiver_duplicates_total",
+      "Messages dropped because their partition already holds their (partner_id, event_id) in the lake",
     ),
     staleSegments: counter(
       "adclick_archiver_stale_segments_total",

@@ -98,12 +98,6 @@ describe("fault: kill -9 of each role mid-stream", () => {
 
     const result = await verifyFaultRun(pipeline, load, "kill -9 of each role and of the batch", {
       bill: killBatchMidRunThenRerun,
-      // Open defect: events in flight at the ingest's kill keep their pending
-      // claims; once the claims expire, the partner's retries are produced again.
-      atLeastOnce: {
-        folders: ["raw"],
-        because: "the ingest re-produces events in flight at its kill -9 once their claims expire",
-      },
     });
     console.log(`[fault: kill -9] batch killed mid-run: ${batchKills.join("; ")}`);
     // Each kill happened mid-stream: some, not all, of the work was done.

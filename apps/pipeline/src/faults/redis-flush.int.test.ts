@@ -69,15 +69,7 @@ describe("fault: Redis flushed mid-stream", () => {
     expect(countedBefore).toBeGreaterThan(0);
     expect(flushedAtMs).toBeLessThan(durationSec * 1000 - 5000);
     // The aggregator keeps running: no restart, it must detect the loss itself.
-    await verifyFaultRun(pipeline, load, "Redis flushed mid-stream", {
-      // Open defect: the ingest's idempotency marks and the aggregator's fraud
-      // output are only as durable as Redis.
-      atLeastOnce: {
-        folders: ["raw", "fraud"],
-        because:
-          "retries of events acknowledged before the flush are produced again, and the rebuild re-produces clicks.fraud",
-      },
-    });
+    await verifyFaultRun(pipeline, load, "Redis flushed mid-stream");
     expect(pipeline.aggregators[0]!.starts).toBe(1);
   }, 300_000);
 });

@@ -154,16 +154,8 @@ export async function verifyFaultRun(
   label: string,
   {
     bill = (days: string[]) => billDays(pipeline, days),
-    atLeastOnce,
   }: {
     bill?: (days: string[]) => Promise<void>;
-    /**
-     * Lake folders that this fault may leave holding a second copy of an
-     * acknowledged event, and why. Such a folder must still lose nothing and
-     * hold nothing unacknowledged; billing stays exact because the batch
-     * dedupes by (partner_id, event_id). Every use names an open defect.
-     */
-    atLeastOnce?: { folders: ReadonlyArray<"raw" | "fraud">; because: string };
   } = {},
 ): Promise<FaultRunResult> {
   const expected = await settle(pipeline, load);
@@ -201,7 +193,7 @@ export async function verifyFaultRun(
     `[fault: ${label}] ${describeExactlyOnce("lake fraud/", fraudLake)}`,
     `[fault: ${label}] live counters: ${expected.counters.size} keys, ${counterMismatches.length} differ`,
     `[fault: ${label}] billing_daily: ${expected.billing.size} rows, ${billingMismatches.length} differ (batch runs ${JSON.stringify(runs)})`,
-    `[fault: ${label}] lost = ${lake.lost.length}, duplicated = ${lake.duplicated.length}`,
+    `[fault: ${label}] lost = ${lake.lost.length + fraudLake.lost.length}, duplicated = ${lake.duplicated.length + fraudLake.duplicated.length}`,
   ];
   console.log(lines.join("\n"));
 
@@ -227,16 +219,8 @@ export async function verifyFaultRun(
 
   // Soft: a failing run reports every sink, not only the first that differs.
   const exact = { lost: [], duplicated: [], unexpected: [] };
-  const noLoss = { lost: [], unexpected: [] };
-  const want = (folder: "raw" | "fraud") => {
-    if (!atLeastOnce?.folders.includes(folder)) return exact;
-    console.log(`[fault: ${label}] lake ${folder}/ is at least once here: ${atLeastOnce.because}`);
-    return noLoss;
-  };
-  expect.soft(lake, describeExactlyOnce("lake raw/", lake)).toMatchObject(want("raw"));
-  expect
-    .soft(fraudLake, describeExactlyOnce("lake fraud/", fraudLake))
-    .toMatchObject(want("fraud"));
+  expect.soft(lake, describeExactlyOnce("lake raw/", lake)).toMatchObject(exact);
+  expect.soft(fraudLake, describeExactlyOnce("lake fraud/", fraudLake)).toMatchObject(exact);
   expect.soft(queueReport.unexpected, "review queue rows nobody acknowledged").toEqual([]);
   expect
     .soft(

@@ -22,11 +22,34 @@ const kafkaLevelFor: Record<string, logLevel> = {
   silent: logLevel.NOTHING,
 };
 
+/**
+ * kafkajs warnings we mean to cause, dropped by namespace and exact text; any
+ * other message of the same namespace or level still reaches the log.
+ */
+const DELIBERATE_WARNINGS: ReadonlyArray<{ namespace: string; message: string }> = [
+  // The ingest bounds its idempotent producer's retries on purpose, so a dead broker
+  // becomes a 503 in bounded time; it replaces the producer (a fresh producer id) after a
+  // send that exhausts them, which keeps the guarantee this warning is about
+  // (ingest/click-producer.ts). Logged at every producer's creation, it only misleads.
+  {
+    namespace: "Producer",
+    message: "Limiting retries for the idempotent producer may invalidate EoS guarantees",
+  },
+];
+
+function isDeliberate(level: logLevel, namespace: string, message: string): boolean {
+  return (
+    level === logLevel.WARN &&
+    DELIBERATE_WARNINGS.some((w) => w.namespace === namespace && w.message === message)
+  );
+}
+
 function logCreatorFor(logger: Logger): KafkaConfig["logCreator"] {
   const child = logger.child({ lib: "kafkajs" });
   return () =>
     ({ namespace, level, log }: LogEntry) => {
       const { message, timestamp: _timestamp, logger: _name, ...extra } = log;
+      if (isDeliberate(level, namespace, message)) return;
       const fields = { namespace, ...extra };
       if (level === logLevel.ERROR) child.error(fields, message);
       else if (level === logLevel.WARN) child.warn(fields, message);

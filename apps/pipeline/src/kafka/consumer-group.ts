@@ -30,6 +30,8 @@ export interface Membership {
   /** Counts this process's joins: 1 for the first, 2 after the first rebalance… */
   readonly generation: number;
   readonly memberId: string;
+  /** The partition assigner the group's leader chose (the aggregator's fencing epochs depend on it). */
+  readonly protocol: string;
   /** Partitions assigned to this membership, by full topic name. */
   readonly assignment: Readonly<Record<string, readonly number[]>>;
 }
@@ -61,6 +63,8 @@ export interface ConsumerGroupOptions {
   groupId: string;
   /** Short topic names (C2), created when missing and subscribed to. */
   topics: TopicName[];
+  /** Topics this role produces to: created when missing, not subscribed to. */
+  alsoCreate?: TopicName[];
   /** kafkajs consumer settings on top of ours (session timeout, fetch sizes…). */
   consumer?: Partial<Omit<ConsumerConfig, "groupId">>;
   /** kafkajs run settings; manual commits (autoCommit false) unless asked. */
@@ -121,10 +125,13 @@ export class ConsumerGroup {
     const admin = kafka.admin();
     this.admin = admin;
     await withStartBackoff("the Kafka brokers", () => admin.connect(), backoff);
-    this.topicNames = await ensureTopics(admin, config, this.o.topics, {
-      logger: this.logger,
-      timeoutMs,
-    });
+    const created = await ensureTopics(
+      admin,
+      config,
+      [...this.o.topics, ...(this.o.alsoCreate ?? []).filter((t) => !this.o.topics.includes(t))],
+      { logger: this.logger, timeoutMs },
+    );
+    this.topicNames = created.slice(0, this.o.topics.length);
 
     const consumer = kafka.consumer({
       allowAutoTopicCreation: false,
@@ -139,6 +146,7 @@ export class ConsumerGroup {
       const membership: Membership = {
         generation: this.generation,
         memberId: payload.memberId,
+        protocol: payload.groupProtocol,
         assignment: payload.memberAssignment,
       };
       this.membership = membership;
