@@ -6,7 +6,8 @@ import {
   WINDOW_MS,
   windowStartMs,
 } from "@adclick/shared";
-import type { Producer } from "kafkajs";
+import type { IHeaders, Producer } from "kafkajs";
+import { requestIdOf } from "../kafka/request-id";
 import type { Logger } from "../runtime/logger";
 import {
   type AggregateStore,
@@ -28,6 +29,7 @@ import type { AggregatorMetrics } from "./metrics";
 export interface RawMessage {
   offset: string;
   value: Buffer | null;
+  headers?: IHeaders;
 }
 
 export type BatchOutcome =
@@ -219,7 +221,7 @@ export class BatchProcessor {
       } else {
         o.metrics.invalid.inc();
         o.logger.warn(
-          { partition, offset: m.offset },
+          { partition, offset: m.offset, request_id: requestIdOf(m.headers) },
           "skipping a message on clicks.raw that is not a click record",
         );
       }
