@@ -7,6 +7,7 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureDeps } from "./ensure-deps.mjs";
+import { ensurePromtool } from "./ensure-promtool.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const workspaces = ["packages/shared", "packages/db", "apps/pipeline", "apps/web"];
@@ -23,6 +24,7 @@ function run(label, cmd, args, extraEnv = {}) {
 }
 
 ensureDeps();
+ensurePromtool(); // the alert-rule tests run `promtool test rules`
 for (const ws of workspaces) rmSync(join(root, ws, ".vitest-report.json"), { force: true });
 rmSync(join(root, "e2e", ".report"), { recursive: true, force: true });
 

@@ -2,6 +2,7 @@ import { connectDb } from "@adclick/db/client";
 import {
   type BatchDayHistory,
   failAbandonedBatchRuns,
+  lastBatchSuccessAt,
   lastSucceededBatchDayBefore,
   listBatchDayHistory,
   recordWaitingBatchRun,
@@ -132,7 +133,7 @@ export function createBatchScheduler(deps: BatchSchedulerDeps): Component {
     }
     failedAt.delete(day);
     metrics.runs.inc({ outcome: "billed" });
-    metrics.lastBilled.set(now() / 1000);
+    metrics.lastBilled.set(Date.now() / 1000);
     try {
       await reconcileDay({ db, redis: redis!, logger, registry: deps.registry, now }, day);
     } catch (err) {
@@ -148,6 +149,9 @@ export function createBatchScheduler(deps: BatchSchedulerDeps): Component {
     const db = conn!.db;
     // A run left "running" by a process that died is retried.
     await failAbandonedBatchRuns(db, 6 * 60);
+    // The alert's clock survives restarts: the last success is read from batch_runs.
+    const lastSuccess = await lastBatchSuccessAt(db);
+    if (lastSuccess) metrics.lastBilled.set(lastSuccess.getTime() / 1000);
     const days = dueDays(
       now(),
       batchAt,
@@ -264,7 +268,7 @@ export function schedulerMetrics(registry: Registry) {
       () =>
         new Gauge({
           name: "adclick_batch_last_success_timestamp_seconds",
-          help: "Unix time at which the scheduler last billed a day (0 until one since start)",
+          help: "Unix time at which the latest nightly batch of a day succeeded (from batch_runs; 0 when none ever did)",
           registers: [registry],
         }),
     ),
