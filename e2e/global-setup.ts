@@ -14,6 +14,8 @@ const root = join(import.meta.dirname, "..");
 const adclick = join(root, "apps/pipeline/bin/adclick.mjs");
 const ingestPort = process.env.E2E_INGEST_PORT ?? "18080";
 const webPort = process.env.E2E_WEB_PORT ?? "3100";
+/** The pipeline's ops port (/metrics), apart from the public ingest port. */
+const opsPort = process.env.E2E_OPS_PORT ?? String(Number(ingestPort) + 1);
 
 export default async function globalSetup(): Promise<() => Promise<void>> {
   const stack = await createTestStack();
@@ -28,7 +30,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
 
   const pipeline: ChildProcess = spawn(
     "node",
-    [adclick, "run", "--roles", "ingest,aggregate,review-sink"],
+    [adclick, "run", "--roles", "ingest,aggregate,review-sink", "--ops-port", opsPort],
     {
       env: { ...env, LOG_LEVEL: "info" },
       stdio: ["ignore", "ignore", "pipe"],
@@ -47,7 +49,12 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   // The dashboard (building it first when its build is stale), on the same stack.
   const web: ChildProcess = spawn("npm", ["run", "-w", "@adclick/web", "serve"], {
     cwd: root,
-    env: { ...env, WEB_PORT: webPort, NEXT_TELEMETRY_DISABLED: "1" },
+    env: {
+      ...env,
+      WEB_PORT: webPort,
+      WEB_OPS_PORT: String(Number(webPort) + 1),
+      NEXT_TELEMETRY_DISABLED: "1",
+    },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
@@ -85,6 +92,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     partners: Array<{ partner_id: string; api_key: string }>;
   };
   process.env.E2E_INGEST_URL = `http://127.0.0.1:${ingestPort}`;
+  process.env.E2E_OPS_URL = `http://127.0.0.1:${opsPort}`;
   process.env.E2E_REDIS_URL = stack.env.REDIS_URL;
   process.env.E2E_DATABASE_URL = stack.env.DATABASE_URL;
   process.env.E2E_PARTNER_ID = keys.partners[0]!.partner_id;

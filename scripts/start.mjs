@@ -113,7 +113,7 @@ adclick is running.
 
   dashboard        http://localhost:${webPort}
   ingest endpoint  http://localhost:${ingestPort}/v1/clicks   (API docs: /openapi.json)
-  metrics          http://localhost:${ingestPort}/metrics
+  metrics          http://localhost:9464/metrics   (the ops port of adclick run)
 
   demo logins (password: demo-password)
     advertiser@demo.adclick   analyst@demo.adclick   finance@demo.adclick   admin@demo.adclick

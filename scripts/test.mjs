@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 // `npm test`: installs what is missing, brings up the local stack, then runs
-// lint, typecheck, every workspace's tests and the browser tests, and prints
-// one closing line with the totals.
+// lint, typecheck, every workspace's tests (the unit tests once more under Node 24,
+// the production runtime, from .cache/node24), the alert-rule tests (promtool)
+// and the browser tests, and prints one closing line with the totals.
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureDeps } from "./ensure-deps.mjs";
+import { ensureNode24 } from "./ensure-node24.mjs";
+import { ensurePromtool } from "./ensure-promtool.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const workspaces = ["packages/shared", "packages/db", "apps/pipeline", "apps/web"];
@@ -23,7 +26,12 @@ function run(label, cmd, args, extraEnv = {}) {
 }
 
 ensureDeps();
-for (const ws of workspaces) rmSync(join(root, ws, ".vitest-report.json"), { force: true });
+ensurePromtool(); // the alert-rule tests run `promtool test rules`
+const NODE24_REPORT = ".vitest-node24-report.json";
+for (const ws of workspaces) {
+  rmSync(join(root, ws, ".vitest-report.json"), { force: true });
+  rmSync(join(root, ws, NODE24_REPORT), { force: true });
+}
 rmSync(join(root, "e2e", ".report"), { recursive: true, force: true });
 
 const failures = [];
@@ -45,6 +53,18 @@ if (
   ]) !== 0
 )
   failures.push("tests");
+// The unit tests once more on Node 24, the runtime of the production images.
+const node24 = ensureNode24();
+if (node24) {
+  const vitest = join(root, "node_modules", "vitest", "vitest.mjs");
+  for (const ws of workspaces) {
+    const args = [vitest, "run", "--exclude", "**/*.int.test.ts", "--reporter=default"];
+    args.push("--reporter=json", `--outputFile.json=${NODE24_REPORT}`);
+    console.log(`\n[test] unit tests under Node 24 (${ws}): ${node24} ${args.slice(1).join(" ")}`);
+    const status = spawnSync(node24, args, { cwd: join(root, ws), stdio: "inherit" }).status;
+    if (status !== 0 && !failures.includes("node24")) failures.push("node24");
+  }
+}
 if (existsSync(join(root, "e2e", "playwright.config.ts"))) {
   if (run("browser and API end-to-end tests", "npm", ["test", "-w", "@adclick/e2e"]) !== 0)
     failures.push("e2e");
@@ -54,12 +74,14 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 for (const ws of workspaces) {
-  const report = join(root, ws, ".vitest-report.json");
-  if (!existsSync(report)) continue;
-  const json = JSON.parse(readFileSync(report, "utf8"));
-  passed += json.numPassedTests ?? 0;
-  failed += json.numFailedTests ?? 0;
-  skipped += (json.numPendingTests ?? 0) + (json.numTodoTests ?? 0);
+  for (const name of [".vitest-report.json", NODE24_REPORT]) {
+    const report = join(root, ws, name);
+    if (!existsSync(report)) continue;
+    const json = JSON.parse(readFileSync(report, "utf8"));
+    passed += json.numPassedTests ?? 0;
+    failed += json.numFailedTests ?? 0;
+    skipped += (json.numPendingTests ?? 0) + (json.numTodoTests ?? 0);
+  }
 }
 const e2eReport = join(root, "e2e", ".report", "results.json");
 if (existsSync(e2eReport)) {

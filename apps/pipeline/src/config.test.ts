@@ -18,6 +18,7 @@ const BAD: Record<string, [value: string, message: string]> = {
   S3_ENDPOINT: ["127.0.0.1:9000", "S3_ENDPOINT: expected an http(s) URL"],
   INGEST_PORT: ["70000", 'INGEST_PORT: expected a port 1-65535, got "70000"'],
   WEB_PORT: ["web", 'WEB_PORT: expected a port 1-65535, got "web"'],
+  WEB_OPS_PORT: ["0", 'WEB_OPS_PORT: expected a port 1-65535, got "0"'],
   APP_SECRET: ["short", "APP_SECRET: must be at least 16 characters"],
   LOG_LEVEL: ["loud", 'LOG_LEVEL: expected trace|debug|info|warn|error|fatal|silent, got "loud"'],
   BATCH_AT: ["2:00", 'BATCH_AT: expected HH:MM (UTC, 24-hour), got "2:00"'],

@@ -71,8 +71,12 @@ test("ingest rejects a missing key with 401 and an unparseable body with 400", a
 test("health, readiness, metrics and the OpenAPI document are served", async ({ request }) => {
   expect((await request.get(`${ingest()}/healthz`)).status()).toBe(200);
   expect((await request.get(`${ingest()}/readyz`)).status()).toBe(200);
-  const metrics = await (await request.get(`${ingest()}/metrics`)).text();
-  expect(metrics).toContain("adclick_");
+  // /metrics is on the ops port, not on the public ingest port.
+  expect((await request.get(`${ingest()}/metrics`)).status()).toBe(404);
+  const metrics = await (await request.get(`${process.env.E2E_OPS_URL}/metrics`)).text();
+  expect(metrics).toContain(
+    'adclick_ingest_requests_total{route="/v1/clicks",status="202",role="run"}',
+  );
   const openapi = await (await request.get(`${ingest()}/openapi.json`)).json();
   expect(openapi.paths["/v1/clicks"]).toBeDefined();
 });

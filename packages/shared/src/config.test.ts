@@ -7,6 +7,7 @@ describe("loadConfig", () => {
     expect(c.KAFKA_BROKERS).toEqual(["127.0.0.1:9092"]);
     expect(c.INGEST_PORT).toBe(8080);
     expect(c.WEB_PORT).toBe(3000);
+    expect(c.WEB_OPS_PORT).toBe(9467);
     expect(c.LAKE_URL).toBe("file://./data/lake");
     expect(c.KAFKA_TOPIC_PREFIX).toBe("");
   });

@@ -103,6 +103,8 @@ export const ConfigSchema = z.object({
   AWS_SECRET_ACCESS_KEY: z.string().default("adclick-local-secret"),
   INGEST_PORT: port("INGEST_PORT", 8080),
   WEB_PORT: port("WEB_PORT", 3000),
+  /** The dashboard's ops port: /metrics and /healthz, apart from the public WEB_PORT. */
+  WEB_OPS_PORT: port("WEB_OPS_PORT", 9467),
   /** Secret for click-redirect tokens and web sessions; the local default is for development only. */
   APP_SECRET: z
     .string()

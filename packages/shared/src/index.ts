@@ -3,6 +3,7 @@ export * from "./config";
 export * from "./fraud";
 export * from "./invoice";
 export * from "./money";
+export * from "./ops";
 export * from "./redis-keys";
 export * from "./time-window";
 export * from "./topics";

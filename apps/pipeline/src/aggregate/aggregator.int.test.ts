@@ -126,6 +126,8 @@ async function setup(): Promise<{
           key: c.campaign_id,
           partition: PARTITION_OF[c.campaign_id],
           value: JSON.stringify(c),
+          // The request id the ingest puts on every click of a request.
+          headers: { receipt: `r-${c.event_id}` },
         })),
       });
     }
@@ -455,12 +457,15 @@ describe("adclick aggregate (real Kafka and Redis)", () => {
     const consumer = kafka.consumer({ groupId: `${stack.topicPrefix}test-fraud-reader` });
     const fraud = new Set<string>();
     let fraudMessages = 0;
+    let wrongRequestIds = 0;
     await consumer.connect();
     await consumer.subscribe({ topic: topicName(stack.topicPrefix, "fraud"), fromBeginning: true });
     await consumer.run({
       eachMessage: async ({ message }) => {
         const c = JSON.parse(message.value!.toString()) as ClickRecord & { verdict: string };
         expect(c.verdict).toBe("fraud");
+        // The raw message's request id travels with the click.
+        if (message.headers?.receipt?.toString() !== `r-${c.event_id}`) wrongRequestIds++;
         fraud.add(`${c.partner_id}/${c.event_id}`);
         fraudMessages++;
       },
@@ -473,6 +478,7 @@ describe("adclick aggregate (real Kafka and Redis)", () => {
     }
     expect([...fraud].sort()).toEqual([...truth.fraud].sort());
     expect(fraudMessages).toBe(truth.fraud.size);
+    expect(wrongRequestIds).toBe(0);
   }, 150_000);
 
   it("stays exact when an aggregator is killed with SIGKILL mid-stream and restarted", async () => {

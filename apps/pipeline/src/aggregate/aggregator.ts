@@ -209,6 +209,7 @@ export class Aggregator implements Component {
     for (const p of [...this.processor!.ownedWatermarks().keys()])
       if (!owned.has(p)) this.processor!.dropPartition(p);
     this.metrics.lag.reset();
+    this.metrics.lagSeconds.reset();
     this.o.onJoined?.();
     this.logger.info({ assignment: [...owned] }, "aggregator partitions assigned");
   }
@@ -249,9 +250,12 @@ export class Aggregator implements Component {
     }
     if (outcome.kind === "abandoned") return;
     resolveOffset(batch.lastOffset());
-    this.metrics.lag.set(
-      { partition: String(partition) },
-      Math.max(0, Number(batch.highWatermark) - Number(batch.lastOffset()) - 1),
+    const labels = { topic: this.topic, partition: String(partition) };
+    const behind = Math.max(0, Number(batch.highWatermark) - Number(batch.lastOffset()) - 1);
+    this.metrics.lag.set(labels, behind);
+    this.metrics.lagSeconds.set(
+      labels,
+      consumerLagSeconds(behind, batch.messages.at(-1)?.timestamp, Date.now()),
     );
     stop();
     await commitOffsetsIfNecessary();
@@ -297,4 +301,18 @@ export class Aggregator implements Component {
     if (marks.length)
       this.metrics.eventTimeLag.set(Math.max(0, (Date.now() - Math.min(...marks)) / 1000));
   }
+}
+
+/**
+ * Consumer lag in time: while messages remain behind the last processed one,
+ * the next one has waited at least since the last one's Kafka timestamp.
+ */
+export function consumerLagSeconds(
+  behind: number,
+  lastTimestampMs: string | undefined,
+  nowMs: number,
+): number {
+  if (behind <= 0 || lastTimestampMs === undefined) return 0;
+  const ts = Number(lastTimestampMs);
+  return Number.isFinite(ts) ? Math.max(0, (nowMs - ts) / 1000) : 0;
 }

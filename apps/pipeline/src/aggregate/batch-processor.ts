@@ -6,7 +6,8 @@ import {
   WINDOW_MS,
   windowStartMs,
 } from "@adclick/shared";
-import type { Producer } from "kafkajs";
+import type { IHeaders, Producer } from "kafkajs";
+import { REQUEST_ID_HEADER, requestIdOf } from "../kafka/request-id";
 import type { Logger } from "../runtime/logger";
 import {
   type AggregateStore,
@@ -28,6 +29,7 @@ import type { AggregatorMetrics } from "./metrics";
 export interface RawMessage {
   offset: string;
   value: Buffer | null;
+  headers?: IHeaders;
 }
 
 export type BatchOutcome =
@@ -182,7 +184,7 @@ export class BatchProcessor {
     if (isStale()) return { kind: "abandoned" };
 
     const stopFlush = this.o.metrics.flushSeconds.startTimer();
-    const produced = this.produce(scored.clicks);
+    const produced = this.produce(scored.clicks, messages);
     // Awaited below on every path that completes; a flush that throws first must not leave
     // the rejection unhandled (that would kill the process instead of retrying the batch).
     produced.catch(() => undefined);
@@ -219,7 +221,7 @@ export class BatchProcessor {
       } else {
         o.metrics.invalid.inc();
         o.logger.warn(
-          { partition, offset: m.offset },
+          { partition, offset: m.offset, request_id: requestIdOf(m.headers) },
           "skipping a message on clicks.raw that is not a click record",
         );
       }
@@ -510,26 +512,53 @@ export class BatchProcessor {
     return { kind: "rebuild", offset };
   }
 
-  /** produce: suspicious clicks to clicks.flagged, fraud to the fraud topic, keyed by event id, acks=all. */
-  private async produce(scored: readonly ScoredClick[]): Promise<void> {
+  /**
+   * produce: suspicious clicks to clicks.flagged, fraud to the fraud topic, keyed by event id,
+   * acks=all, each with the request id its raw message carried (so the review sink's log names it).
+   */
+  private async produce(
+    scored: readonly ScoredClick[],
+    messages: readonly RawMessage[],
+  ): Promise<void> {
     const { producer } = this.o;
     if (!producer) return;
-    const flagged: Array<{ key: string; value: string }> = [];
-    const fraud: Array<{ key: string; value: string }> = [];
+    const flagged: OutgoingClick[] = [];
+    const fraud: OutgoingClick[] = [];
     for (const s of scored) {
       if (s.verdict === "clean") continue;
-      const message = {
+      const requestId = requestIdOf(messageAt(messages, s.offset)?.headers);
+      const message: OutgoingClick = {
         key: s.click.event_id,
         value: JSON.stringify({ ...s.click, risk: s.risk, verdict: s.verdict, reasons: s.reasons }),
+        ...(requestId ? { headers: { [REQUEST_ID_HEADER]: requestId } } : {}),
       };
       (s.verdict === "fraud" ? fraud : flagged).push(message);
     }
-    const topicMessages: Array<{ topic: string; messages: Array<{ key: string; value: string }> }> =
-      [];
+    const topicMessages: Array<{ topic: string; messages: OutgoingClick[] }> = [];
     if (flagged.length) topicMessages.push({ topic: this.o.flaggedTopic, messages: flagged });
     if (fraud.length) topicMessages.push({ topic: this.o.fraudTopic, messages: fraud });
     if (topicMessages.length) await producer.sendBatch({ topicMessages, acks: -1 });
   }
+}
+
+interface OutgoingClick {
+  key: string;
+  value: string;
+  headers?: Record<string, string>;
+}
+
+/** The message at `offset` of a batch (ordered by offset), found by bisection; undefined if absent. */
+export function messageAt(messages: readonly RawMessage[], offset: number): RawMessage | undefined {
+  let lo = 0;
+  let hi = messages.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const at = Number(messages[mid]!.offset);
+    if (at === offset) return messages[mid];
+    if (at < offset) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return undefined;
 }
 
 /** The offset of a `partition:offset` position of this partition (`prefix` is `partition:`), else null. */

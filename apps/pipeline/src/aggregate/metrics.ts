@@ -57,7 +57,13 @@ export function createAggregatorMetrics(registry: Registry) {
     lag: new Gauge({
       name: "adclick_aggregator_consumer_lag",
       help: "Messages behind the partition's high watermark after the last processed batch.",
-      labelNames: ["partition"] as const,
+      labelNames: ["topic", "partition"] as const,
+      registers,
+    }),
+    lagSeconds: new Gauge({
+      name: "adclick_aggregator_consumer_lag_seconds",
+      help: "How long the oldest unprocessed message of the partition has waited: now minus the Kafka timestamp of the last processed message while messages remain behind it, 0 when caught up.",
+      labelNames: ["topic", "partition"] as const,
       registers,
     }),
     eventTimeLag: new Gauge({

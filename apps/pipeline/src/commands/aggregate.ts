@@ -1,6 +1,6 @@
 import { connectDb } from "@adclick/db/client";
 import { readActiveBlocklist } from "@adclick/db/queries";
-import type { Config } from "@adclick/shared";
+import { type Config, OPS_PORTS } from "@adclick/shared";
 import { type Command, Option } from "commander";
 import type { Registry } from "prom-client";
 import { createAggregatorComponent } from "../aggregate/aggregator";
@@ -55,7 +55,7 @@ export function registerAggregateCommand(program: Command): void {
     .option(
       "--ops-port <port>",
       "port for /healthz, /readyz and /metrics (0 picks a free one)",
-      "9464",
+      String(OPS_PORTS.aggregate),
     )
     .option("--session-timeout-ms <ms>", "Kafka consumer session timeout", "30000")
     .option(
@@ -88,7 +88,7 @@ export function registerAggregateCommand(program: Command): void {
         : undefined;
       const config = readConfig();
       const logger = createLogger(config.LOG_LEVEL, "aggregate");
-      const registry = createRegistry();
+      const registry = createRegistry("aggregate");
       await runComponents({
         components: [
           aggregatorFromConfig(config, logger, registry, {

@@ -1,3 +1,4 @@
+import { OPS_PORTS } from "@adclick/shared";
 import { type Command, InvalidArgumentError } from "commander";
 import { createArchiverComponent } from "../archive";
 import { readConfig } from "../config";
@@ -12,7 +13,12 @@ export function registerArchiveCommand(program: Command): void {
     .description(
       "Write clicks.raw and the fraud stream to the lake as hourly Parquet files (C4); runs until SIGTERM.",
     )
-    .option("--ops-port <port>", "port for /healthz, /readyz and /metrics", positiveInt, 9465)
+    .option(
+      "--ops-port <port>",
+      "port for /healthz, /readyz and /metrics",
+      positiveInt,
+      OPS_PORTS.archive,
+    )
     .option(
       "--roll-events <n>",
       "roll a partition's file at this many events",
@@ -28,7 +34,7 @@ export function registerArchiveCommand(program: Command): void {
     .action(async (opts: { opsPort: number; rollEvents: number; rollSeconds: number }) => {
       const config = readConfig();
       const logger = createLogger(config.LOG_LEVEL, "adclick-archive");
-      const registry = createRegistry();
+      const registry = createRegistry("archive");
       const clients = createSharedClients({ config, logger, name: "adclick-archive" });
       const archiver = createArchiverComponent({
         kafka: clients.kafka(),

@@ -1,3 +1,4 @@
+import { OPS_PORTS } from "@adclick/shared";
 import type { Command } from "commander";
 import { readConfig } from "../config";
 import { createIngestComponent } from "../ingest/ingest-server";
@@ -6,7 +7,7 @@ import { createRegistry } from "../runtime/metrics";
 import type { OpsState } from "../runtime/ops-routes";
 import { runComponents } from "../runtime/role-runner";
 
-export const DEFAULT_INGEST_OPS_PORT = 9463;
+export const DEFAULT_INGEST_OPS_PORT = OPS_PORTS.ingest;
 
 export function registerIngestCommand(program: Command): void {
   program
@@ -26,7 +27,7 @@ export function registerIngestCommand(program: Command): void {
         throw new Error(`--ops-port must be a port 0-65535, got "${opts.opsPort}"`);
       const config = readConfig();
       const logger = createLogger(config.LOG_LEVEL, "adclick-ingest");
-      const registry = createRegistry();
+      const registry = createRegistry("ingest");
       const ops: OpsState = { components: [], registry, shuttingDown: false };
       const ingest = createIngestComponent(config, {
         logger,

@@ -36,7 +36,7 @@ export function registerReconcileCommand(program: Command): void {
       const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3 });
       try {
         const report = await reconcileDay(
-          { db, redis, logger, registry: createRegistry() },
+          { db, redis, logger, registry: createRegistry("reconcile") },
           opts.date,
           opts.threshold / 100,
         );

@@ -1,3 +1,4 @@
+import { OPS_PORTS } from "@adclick/shared";
 import type { Command } from "commander";
 import { readConfig } from "../config";
 
@@ -7,7 +8,11 @@ export function registerReviewSinkCommand(program: Command): void {
     .description(
       "Queue flagged (suspicious) clicks from Kafka for analyst review in Postgres; stops gracefully on SIGTERM.",
     )
-    .option("--ops-port <port>", "port for /healthz, /readyz and /metrics", "9466")
+    .option(
+      "--ops-port <port>",
+      "port for /healthz, /readyz and /metrics",
+      String(OPS_PORTS["review-sink"]),
+    )
     .action(async (opts: { opsPort: string }) => {
       const opsPort = Number(opts.opsPort);
       if (!/^\d+$/.test(opts.opsPort) || opsPort < 1 || opsPort > 65535) {
@@ -29,7 +34,7 @@ export function registerReviewSinkCommand(program: Command): void {
         import("../runtime/shared-clients"),
       ]);
       const logger = createLogger(config.LOG_LEVEL, "review-sink");
-      const registry = createRegistry();
+      const registry = createRegistry("review-sink");
       const clients = createSharedClients({
         config,
         logger,

@@ -1,3 +1,4 @@
+import { OPS_PORTS } from "@adclick/shared";
 import type { Command } from "commander";
 import { createArchiverComponent } from "../archive";
 import { readConfig } from "../config";
@@ -28,14 +29,22 @@ export function registerRunCommand(program: Command): void {
   program
     .command("run")
     .description(
-      "Run every pipeline role in one process (aggregate, archive, review-sink, nightly batch + reconcile schedule, ingest). Health and metrics for all of them on INGEST_PORT.",
+      "Run every pipeline role in one process (aggregate, archive, review-sink, nightly batch + reconcile schedule, ingest). /healthz, /readyz and /metrics for all of them on the ops port; the ingest's public INGEST_PORT keeps /healthz and /readyz but not /metrics.",
     )
     .option("--roles <list>", `comma-separated subset of ${ROLES.join(",")}`, ROLES.join(","))
-    .action(async (opts: { roles: string }) => {
+    .option(
+      "--ops-port <port>",
+      "port for /healthz, /readyz and /metrics of every role",
+      String(OPS_PORTS.run),
+    )
+    .action(async (opts: { roles: string; opsPort: string }) => {
       const roles = parseRoles(opts.roles);
+      const opsPort = Number(opts.opsPort);
+      if (!/^\d+$/.test(opts.opsPort) || opsPort < 1 || opsPort > 65535)
+        throw new Error(`--ops-port must be a port 1-65535, got "${opts.opsPort}"`);
       const config = readConfig();
       const logger = createLogger(config.LOG_LEVEL, "adclick-run");
-      const registry = createRegistry();
+      const registry = createRegistry("run");
       const ops: OpsState = { components: [], registry, shuttingDown: false };
       const cwd = process.cwd();
 
@@ -59,14 +68,12 @@ export function registerRunCommand(program: Command): void {
       if (roles.has("schedule"))
         components.push(createBatchScheduler({ config, logger, registry, cwd }));
       const ingest = roles.has("ingest")
-        ? // The one-process dev stack keeps /metrics on INGEST_PORT (`adclick ingest` does not).
-          createIngestComponent(config, { logger, registry, ops, options: { publicMetrics: true } })
+        ? createIngestComponent(config, { logger, registry, ops })
         : null;
       if (ingest) components.push(ingest);
       ops.components = components;
 
-      // With the ingest, /healthz, /readyz and /metrics for the whole process are on INGEST_PORT.
-      await runComponents({ components, registry, logger, opsPort: ingest ? null : 9464 }, ops);
+      await runComponents({ components, registry, logger, opsPort }, ops);
     });
 }
 

@@ -7,6 +7,7 @@ export interface IngestMetrics {
   produceSeconds: Histogram;
   inFlightBytes: Gauge;
   redirectsUnrecorded: Counter;
+  backpressure: Counter<"route">;
 }
 
 export function createIngestMetrics(
@@ -50,6 +51,12 @@ export function createIngestMetrics(
     redirectsUnrecorded: new Counter({
       name: "adclick_ingest_redirects_unrecorded_total",
       help: "Click redirects answered without the click reaching Kafka (backpressure or produce failure)",
+      registers: [registry],
+    }),
+    backpressure: new Counter({
+      name: "adclick_ingest_backpressure_total",
+      help: "Requests refused with 503 and Retry-After: the producer's in-flight budget is full, or Kafka did not acknowledge in time",
+      labelNames: ["route"],
       registers: [registry],
     }),
   };

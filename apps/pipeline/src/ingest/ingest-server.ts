@@ -126,6 +126,7 @@ export function createIngestComponent(config: Config, deps: IngestDeps): IngestC
       status = answerError(req, res, err, receipt);
     } finally {
       metrics.requests.inc({ route: routeName, status: String(status) });
+      if (status === 503 && routeName !== "ops") metrics.backpressure.inc({ route: routeName });
       metrics.requestSeconds.observe(
         { route: routeName },
         Number(process.hrtime.bigint() - started) / 1e9,

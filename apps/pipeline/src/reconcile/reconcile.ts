@@ -136,7 +136,7 @@ export function formatPercent(ratio: number): string {
   return `${(ratio * 100).toFixed(ratio < 0.1 ? 2 : 1)}%`;
 }
 
-function reconcileMetrics(registry: Registry) {
+export function reconcileMetrics(registry: Registry) {
   const get = <T>(name: string, make: () => T): T =>
     (registry.getSingleMetric(name) as T | undefined) ?? make();
   return {

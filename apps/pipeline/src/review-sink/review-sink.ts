@@ -15,6 +15,7 @@ import { Counter, Histogram, type Registry } from "prom-client";
 import { createKafka } from "../kafka/client";
 import { ConsumerGroup, type Membership } from "../kafka/consumer-group";
 import { registerLz4Codec } from "../kafka/lz4-codec";
+import { requestIdOf } from "../kafka/request-id";
 import { withStartBackoff } from "../kafka/start-backoff";
 import type { Component } from "../runtime/component";
 import type { Logger } from "../runtime/logger";
@@ -73,6 +74,7 @@ export function createReviewSink(options: ReviewSinkOptions): Component {
             topic: batch.topic,
             partition: batch.partition,
             offset: message.offset,
+            request_id: requestIdOf(message.headers),
             error: decoded.error,
           },
           "skipping a flagged message that cannot be queued",

@@ -133,7 +133,7 @@ describe("roles started together on a fresh topic prefix", () => {
   }, 600_000);
 
   it("`adclick run` composes the roles on one set of shared clients and stops them all on SIGTERM", async () => {
-    const port = await freePort();
+    const [port, opsPort] = await Promise.all([freePort(), freePort()]);
     const env = {
       ...stack.env,
       KAFKA_TOPIC_PREFIX: `${stack.topicPrefix}run.`,
@@ -142,7 +142,7 @@ describe("roles started together on a fresh topic prefix", () => {
     };
     const run = await startRole(
       "run",
-      ["run", "--roles", "ingest,aggregate,archive,review-sink"],
+      ["run", "--roles", "ingest,aggregate,archive,review-sink", "--ops-port", String(opsPort)],
       env,
       port,
     );
@@ -163,6 +163,18 @@ describe("roles started together on a fresh topic prefix", () => {
       "review-sink": true,
       ingest: true,
     });
+    // /metrics is served on the ops port only, every series labelled with the process's role.
+    expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(404);
+    const ops = await fetch(`http://127.0.0.1:${opsPort}/metrics`);
+    expect(ops.status).toBe(200);
+    const metrics = await ops.text();
+    expect(metrics).toContain('adclick_process_cpu_seconds_total{role="run"}');
+    expect(metrics).toMatch(
+      /^adclick_aggregator_events_total|# TYPE adclick_aggregator_events_total counter/m,
+    );
+    expect(metrics).toContain("# TYPE adclick_ingest_backpressure_total counter");
+    expect(metrics).toContain("# TYPE adclick_archiver_events_total counter");
+    expect((await fetch(`http://127.0.0.1:${opsPort}/readyz`)).status).toBe(200);
     run.child.kill("SIGTERM");
     expect(await run.exit, run.stderr.slice(-2000)).toBe(0);
     // The runner stops in reverse start order: the shared clients close last.

@@ -2,6 +2,7 @@ import { connectDb } from "@adclick/db/client";
 import {
   type BatchDayHistory,
   failAbandonedBatchRuns,
+  lastBatchSuccessAt,
   lastSucceededBatchDayBefore,
   listBatchDayHistory,
   recordWaitingBatchRun,
@@ -104,6 +105,7 @@ export function createBatchScheduler(deps: BatchSchedulerDeps): Component {
     if (!completeness.complete) {
       const reason = completeness.reason ?? "lake incomplete";
       await recordWaitingBatchRun(db, day, reason);
+      metrics.runs.inc({ outcome: "waiting" });
       logger.info({ day, reason }, `nightly batch of ${day} waits: ${reason}`);
       return "waiting";
     }
@@ -114,6 +116,7 @@ export function createBatchScheduler(deps: BatchSchedulerDeps): Component {
       const message = err instanceof Error ? err.message : String(err);
       const inARow = failures + 1;
       failedAt.set(day, now());
+      metrics.runs.inc({ outcome: "failed" });
       if (inARow >= alertAfter) {
         metrics.alerts.inc();
         logger.error(
@@ -129,6 +132,8 @@ export function createBatchScheduler(deps: BatchSchedulerDeps): Component {
       return "failing";
     }
     failedAt.delete(day);
+    metrics.runs.inc({ outcome: "billed" });
+    metrics.lastBilled.set(Date.now() / 1000);
     try {
       await reconcileDay({ db, redis: redis!, logger, registry: deps.registry, now }, day);
     } catch (err) {
@@ -144,6 +149,9 @@ export function createBatchScheduler(deps: BatchSchedulerDeps): Component {
     const db = conn!.db;
     // A run left "running" by a process that died is retried.
     await failAbandonedBatchRuns(db, 6 * 60);
+    // The alert's clock survives restarts: the last success is read from batch_runs.
+    const lastSuccess = await lastBatchSuccessAt(db);
+    if (lastSuccess) metrics.lastBilled.set(lastSuccess.getTime() / 1000);
     const days = dueDays(
       now(),
       batchAt,
@@ -223,7 +231,7 @@ export function createBatchScheduler(deps: BatchSchedulerDeps): Component {
   };
 }
 
-function schedulerMetrics(registry: Registry) {
+export function schedulerMetrics(registry: Registry) {
   const get = <T>(name: string, make: () => T): T =>
     (registry.getSingleMetric(name) as T | undefined) ?? make();
   return {
@@ -242,6 +250,25 @@ function schedulerMetrics(registry: Registry) {
         new Gauge({
           name: "adclick_batch_days_failing",
           help: "Days whose nightly batch has failed at least the alert number of times in a row",
+          registers: [registry],
+        }),
+    ),
+    runs: get(
+      "adclick_batch_runs_total",
+      () =>
+        new Counter({
+          name: "adclick_batch_runs_total",
+          help: "Nightly batch attempts of a day by outcome: billed, failed, waiting (lake not complete, C11)",
+          labelNames: ["outcome"] as const,
+          registers: [registry],
+        }),
+    ),
+    lastBilled: get(
+      "adclick_batch_last_success_timestamp_seconds",
+      () =>
+        new Gauge({
+          name: "adclick_batch_last_success_timestamp_seconds",
+          help: "Unix time at which the latest nightly batch of a day succeeded (from batch_runs; 0 when none ever did)",
           registers: [registry],
         }),
     ),

@@ -124,6 +124,15 @@ export async function lastSucceededBatchDayBefore(
   return row?.day ?? null;
 }
 
+/** When the latest succeeded run finished (the "batch did not run" alert's clock), or null. */
+export async function lastBatchSuccessAt(db: DbOrTx): Promise<Date | null> {
+  const [row] = await db
+    .select({ at: sql<Date | null>`max(${batchRuns.finishedAt})` })
+    .from(batchRuns)
+    .where(eq(batchRuns.status, "succeeded"));
+  return row?.at ? new Date(row.at) : null;
+}
+
 /** Days (YYYY-MM-DD) from `sinceDay` on that have a succeeded run. */
 export async function listSucceededBatchDays(db: DbOrTx, sinceDay: string): Promise<string[]> {
   const rows = await db
