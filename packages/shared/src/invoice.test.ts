@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildInvoice, monthRange } from "./invoice";
+import { BillingExportQuery, buildInvoice, IssueInvoiceInput, monthRange } from "./invoice";
 import { roundMicrosToCents } from "./money";
 
 const day = (
@@ -96,5 +96,42 @@ describe("buildInvoice", () => {
       }),
     ]);
     expect(inv.lines[0]?.cause).toMatch(/late/);
+  });
+});
+
+describe("IssueInvoiceInput", () => {
+  it("takes an advertiser and a real month, and names what is wrong otherwise", () => {
+    expect(IssueInvoiceInput.parse({ advertiserId: " acme ", month: "2026-11" })).toEqual({
+      advertiserId: "acme",
+      month: "2026-11",
+    });
+    const bad = IssueInvoiceInput.safeParse({ advertiserId: "", month: "2026-13" });
+    expect(bad.error?.issues.map((i) => i.message)).toEqual([
+      "advertiser is required",
+      "month must be YYYY-MM, e.g. 2026-11",
+    ]);
+  });
+});
+
+describe("BillingExportQuery", () => {
+  const problems = (q: Record<string, string>) =>
+    BillingExportQuery.safeParse(q).error?.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+
+  it("accepts an inclusive range of calendar days, leap day included", () => {
+    expect(problems({ from: "2024-02-29", to: "2024-02-29", advertiser: "acme" })).toBeUndefined();
+    expect(problems({ from: "2026-01-01", to: "2027-01-01" })).toBeUndefined();
+  });
+
+  it("names the parameter of a missing, impossible or reversed date and a too long range", () => {
+    expect(problems({ to: "2026-11-30" })).toEqual(["from: from is required (YYYY-MM-DD)"]);
+    expect(problems({ from: "2026-02-30", to: "2026-03-01" })).toEqual([
+      "from: from must be a calendar date YYYY-MM-DD, e.g. 2026-11-01",
+    ]);
+    expect(problems({ from: "2026-11-30", to: "2026-11-01" })).toEqual([
+      "to: to must not be before from",
+    ]);
+    expect(problems({ from: "2026-01-01", to: "2027-01-02" })).toEqual([
+      "to: the range may cover at most 366 days",
+    ]);
   });
 });
