@@ -306,15 +306,13 @@ describe("finance writes from the dashboard", () => {
     ).rejects.toThrow();
     await expect(
       withAdvertiserScope(web.db, acme, (tx) =>
-        tx
-          .insert(invoices)
-          .values({
-            advertiserId: "acme",
-            month: "2026-11-01",
-            clicks: 0,
-            totalMicros: 0,
-            lines: [],
-          }),
+        tx.insert(invoices).values({
+          advertiserId: "acme",
+          month: "2026-11-01",
+          clicks: 0,
+          totalMicros: 0,
+          lines: [],
+        }),
       ),
     ).rejects.toMatchObject({ cause: { message: expect.stringMatching(/row-level security/) } });
     // The advertiser may read its invoice, but the update policy hides it from the write.

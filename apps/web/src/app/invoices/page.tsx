@@ -3,6 +3,7 @@ import { formatMicros } from "@adclick/shared/money";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { requirePage } from "../../server/auth/request-session";
+import { webDb } from "../../server/db";
 import { withInvoiceScope } from "../../server/invoices/scoped-db";
 import { PageShell } from "../page-shell";
 
@@ -11,7 +12,7 @@ export const dynamic = "force-dynamic";
 
 export default async function InvoicesPage() {
   const session = await requirePage("/invoices");
-  const invoices = await withInvoiceScope(session, (tx) => listInvoices(tx));
+  const invoices = await withInvoiceScope(webDb().db, session, (tx) => listInvoices(tx));
   return (
     <PageShell title="Invoices">
       <p className="muted">

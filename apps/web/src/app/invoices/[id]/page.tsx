@@ -3,6 +3,7 @@ import { formatMicros } from "@adclick/shared/money";
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { requirePage } from "../../../server/auth/request-session";
+import { webDb } from "../../../server/db";
 import { withInvoiceScope } from "../../../server/invoices/scoped-db";
 import { PageShell } from "../../page-shell";
 
@@ -13,7 +14,7 @@ export default async function InvoicePage({ params }: { params: Promise<{ id: st
   const { id } = await params;
   const session = await requirePage(`/invoices/${id}`);
   if (!/^[1-9][0-9]{0,15}$/.test(id)) notFound();
-  const found = await withInvoiceScope(session, (tx) => getInvoice(tx, Number(id)));
+  const found = await withInvoiceScope(webDb().db, session, (tx) => getInvoice(tx, Number(id)));
   if (!found) notFound();
   const { invoice, lines } = found;
   return (
