@@ -2,7 +2,6 @@ import {
   getAdvertiser,
   InvoiceAlreadyIssuedError,
   issueInvoice,
-  listAdvertisers,
   markInvoicePaid,
 } from "@adclick/db/queries";
 import { withStaffScope } from "@adclick/db/scope";
@@ -15,7 +14,13 @@ import { roleProcedure } from "../trpc";
  * Finance and admins only; every call runs under their staff scope, so the
  * database's row-level security and grants refuse the same writes to anyone else.
  */
-const finance = roleProcedure("finance", "admin");
+const FINANCE_ROLES = ["finance", "admin"] as const;
+const finance = roleProcedure(...FINANCE_ROLES);
+
+/** Whether `role` may issue invoices and mark them paid (the pages show the controls by it). */
+export function canIssueInvoices(role: string): boolean {
+  return (FINANCE_ROLES as readonly string[]).includes(role);
+}
 
 const IssuedInvoice = z.object({
   id: z.number(),
@@ -24,15 +29,6 @@ const IssuedInvoice = z.object({
 });
 
 export const invoicesRouter = {
-  /** The advertisers an invoice can be issued for, for the issue form. */
-  advertisers: finance
-    .output(z.array(z.object({ id: z.string(), name: z.string() })))
-    .query(({ ctx }) =>
-      withStaffScope(ctx.db, ctx.staff, async (tx) =>
-        (await listAdvertisers(tx)).map(({ id, name }) => ({ id, name })),
-      ),
-    ),
-
   /** Issues one advertiser's month from `billing_daily`: numbered, frozen, adjustments included. */
   issue: finance
     .input(IssueInvoiceInput)

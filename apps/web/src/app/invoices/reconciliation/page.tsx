@@ -1,9 +1,8 @@
 import { latestBatchRunPerDaySince, latestReconciliationSince } from "@adclick/db/queries";
-import { staffScope, withStaffScope } from "@adclick/db/scope";
 import type { Metadata } from "next";
-import { notFound } from "next/navigation";
 import { requirePage } from "../../../server/auth/request-session";
 import { webDb } from "../../../server/db";
+import { withInvoiceScope } from "../../../server/invoices/scoped-db";
 import { PageShell } from "../../page-shell";
 import { TrendChart, type TrendPoint } from "./trend-chart";
 
@@ -13,11 +12,10 @@ export const dynamic = "force-dynamic";
 const DAYS = 30;
 
 export default async function ReconciliationPage() {
+  // Finance and admin only: the page-access table (SUBPAGES) refuses advertisers with a 404.
   const session = await requirePage("/invoices/reconciliation");
-  const role = session.user.role;
-  if (role !== "finance" && role !== "admin") notFound();
   const from = new Date(Date.now() - DAYS * 86_400_000).toISOString().slice(0, 10);
-  const { checks, runs } = await withStaffScope(webDb().db, staffScope(role), async (tx) => ({
+  const { checks, runs } = await withInvoiceScope(webDb().db, session, async (tx) => ({
     checks: await latestReconciliationSince(tx, from),
     runs: await latestBatchRunPerDaySince(tx, from),
   }));
