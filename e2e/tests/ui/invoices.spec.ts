@@ -32,6 +32,23 @@ test.beforeAll(async () => {
               ('2026-08-20', 'acme-spring-hiking', 'acme', 'all', 2, 2, 900000, 1)
        on conflict do nothing`,
     );
+    // Two recent days of reconciliation, one campaign over the 5 % threshold, and their batch runs.
+    for (const [ago, live, billed] of [
+      [2, 100, 100],
+      [1, 120, 100],
+    ] as const) {
+      const day = new Date(Date.now() - ago * 86_400_000).toISOString().slice(0, 10);
+      await client.query(
+        `insert into batch_runs (day, status, finished_at, events_in, duplicates, fraud_removed, rows_out, duration_ms)
+         values ($1, 'succeeded', now(), 1300, 12, 40, 9, 4200)`,
+        [day],
+      );
+      await client.query(
+        `insert into reconciliation_results (day, campaign_id, live_clicks, billed_clicks, live_cost_micros, billed_cost_micros, discrepancy, threshold_exceeded)
+         values ($1, 'acme-spring-hiking', $2, $3, 0, 0, $4, $5), ($1, 'acme-trail-running', 50, 50, 0, 0, 0, false)`,
+        [day, live, billed, Math.abs(live - billed) / billed, Math.abs(live - billed) / billed > 0.05],
+      );
+    }
   } finally {
     await client.end();
   }
@@ -144,6 +161,12 @@ test("finance issues an invoice in the browser, downloads it, marks it paid and 
   await expect(acmeSeptember).toContainText("paid");
   await page.getByRole("link", { name: "Reconciliation report" }).click();
   await expect(page.getByRole("heading", { name: "Reconciliation", level: 1 })).toBeVisible();
+  await expect(page.locator(".recharts-surface").first()).toBeVisible();
+  const over = page.locator("tr[data-over-threshold]");
+  await expect(over).toHaveCount(1);
+  await expect(over).toContainText("acme-spring-hiking");
+  await expect(over).toContainText("20.0 % (over 5 %)");
+  await expect(page.getByText(/1,?300 events in, 12 duplicates, 40 fraud removed, 4\.2 s/).first()).toBeVisible();
   await page.screenshot({ path: screenshotPath("finance-reconciliation"), fullPage: true });
 });
 
