@@ -46,7 +46,13 @@ test.beforeAll(async () => {
       await client.query(
         `insert into reconciliation_results (day, campaign_id, live_clicks, billed_clicks, live_cost_micros, billed_cost_micros, discrepancy, threshold_exceeded)
          values ($1, 'acme-spring-hiking', $2, $3, 0, 0, $4, $5), ($1, 'acme-trail-running', 50, 50, 0, 0, 0, false)`,
-        [day, live, billed, Math.abs(live - billed) / billed, Math.abs(live - billed) / billed > 0.05],
+        [
+          day,
+          live,
+          billed,
+          Math.abs(live - billed) / billed,
+          Math.abs(live - billed) / billed > 0.05,
+        ],
       );
     }
   } finally {
@@ -166,7 +172,9 @@ test("finance issues an invoice in the browser, downloads it, marks it paid and 
   await expect(over).toHaveCount(1);
   await expect(over).toContainText("acme-spring-hiking");
   await expect(over).toContainText("20.0 % (over 5 %)");
-  await expect(page.getByText(/1,?300 events in, 12 duplicates, 40 fraud removed, 4\.2 s/).first()).toBeVisible();
+  await expect(
+    page.getByText(/1,?300 events in, 12 duplicates, 40 fraud removed, 4\.2 s/).first(),
+  ).toBeVisible();
   await page.screenshot({ path: screenshotPath("finance-reconciliation"), fullPage: true });
 });
 
