@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { BillingExportQuery, buildInvoice, IssueInvoiceInput, monthRange } from "./invoice";
+import {
+  BillingExportQuery,
+  buildInvoice,
+  IssueInvoiceInput,
+  monthNotEndedReason,
+  monthRange,
+} from "./invoice";
 import { roundMicrosToCents } from "./money";
 
 const day = (
@@ -133,5 +139,19 @@ describe("BillingExportQuery", () => {
     expect(problems({ from: "2026-01-01", to: "2027-01-02" })).toEqual([
       "to: the range may cover at most 366 days",
     ]);
+  });
+});
+
+describe("monthNotEndedReason", () => {
+  it("refuses a month until its last UTC day is over, and names the day it opens", () => {
+    const at = (iso: string) => Date.parse(iso);
+    expect(monthNotEndedReason("2026-11", at("2026-11-30T23:59:59.999Z"))).toBe(
+      "2026-11 has not ended yet; it can be invoiced from 2026-12-01 (UTC)",
+    );
+    expect(monthNotEndedReason("2026-11", at("2026-12-01T00:00:00Z"))).toBeNull();
+    expect(monthNotEndedReason("2026-12", at("2026-12-03T07:00:00Z"))).toBe(
+      "2026-12 has not ended yet; it can be invoiced from 2027-01-01 (UTC)",
+    );
+    expect(monthNotEndedReason("2027-03", at("2026-12-03T07:00:00Z"))).toMatch(/not ended/);
   });
 });

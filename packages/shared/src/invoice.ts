@@ -160,6 +160,18 @@ export function buildInvoice(
   };
 }
 
+/**
+ * Why `month` (YYYY-MM) cannot be invoiced yet at `nowMs`, or null once it has
+ * ended (UTC). Invoicing a running month would turn the rest of it into late debits.
+ */
+export function monthNotEndedReason(month: string, nowMs: number): string | null {
+  const { to } = monthRange(month);
+  const end = Date.parse(`${to}T00:00:00Z`) + 86_400_000;
+  if (nowMs >= end) return null;
+  const next = new Date(end).toISOString().slice(0, 10);
+  return `${month} has not ended yet; it can be invoiced from ${next} (UTC)`;
+}
+
 /** A billing month as the forms and the CLI spell it. */
 export const InvoiceMonth = z
   .string({ error: "month is required (YYYY-MM, e.g. 2026-11)" })

@@ -56,6 +56,7 @@ export function IssueInvoiceForm({
           type="month"
           name="month"
           value={month}
+          max={defaultMonth}
           onChange={(e) => setMonth(e.target.value)}
           required
         />

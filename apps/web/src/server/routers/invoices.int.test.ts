@@ -79,13 +79,17 @@ describe("invoices router (finance)", () => {
     );
   });
 
-  it("names an unknown advertiser and a malformed month instead of issuing", async () => {
+  it("names an unknown advertiser, a malformed month and a month still running instead of issuing", async () => {
     expect(
       await refusal(finance().invoices.issue({ advertiserId: "nobody", month: "2026-10" })),
     ).toBe("NOT_FOUND: advertiser nobody not found");
     expect(
       await refusal(finance().invoices.issue({ advertiserId: "acme", month: "2026-1" })),
     ).toMatch(/^BAD_REQUEST: .*month must be YYYY-MM/s);
+    const running = new Date().toISOString().slice(0, 7);
+    expect(
+      await refusal(finance().invoices.issue({ advertiserId: "acme", month: running })),
+    ).toMatch(new RegExp(`^BAD_REQUEST: ${running} has not ended yet; it can be invoiced from`));
   });
 
   it("marks an issued invoice paid once; a second time is refused", async () => {

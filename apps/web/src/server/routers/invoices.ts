@@ -5,7 +5,7 @@ import {
   markInvoicePaid,
 } from "@adclick/db/queries";
 import { withStaffScope } from "@adclick/db/scope";
-import { InvoiceById, IssueInvoiceInput } from "@adclick/shared/invoice";
+import { InvoiceById, IssueInvoiceInput, monthNotEndedReason } from "@adclick/shared/invoice";
 import { TRPCError, type TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import { roleProcedure } from "../trpc";
@@ -34,6 +34,8 @@ export const invoicesRouter = {
     .input(IssueInvoiceInput)
     .output(IssuedInvoice)
     .mutation(async ({ ctx, input }) => {
+      const notEnded = monthNotEndedReason(input.month, Date.now());
+      if (notEnded) throw new TRPCError({ code: "BAD_REQUEST", message: notEnded });
       try {
         const issued = await withStaffScope(ctx.db, ctx.staff, async (tx) => {
           if (!(await getAdvertiser(tx, input.advertiserId))) return null;
