@@ -214,4 +214,12 @@ test("an advertiser sees only its own invoices and can neither issue one nor mar
   const paid = await mutate(page, "invoices.markPaid", { id: 1 });
   expect(paid.status).toBe(403);
   expect((await page.goto("/invoices/reconciliation"))?.status()).toBe(404);
+
+  // Its invoice's page offers the downloads but no payment control.
+  await page.goto("/invoices");
+  await rows.filter({ hasText: "2026-08" }).getByRole("link").first().click();
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("Invoice");
+  await expect(page.getByRole("link", { name: "Download PDF" })).toBeVisible();
+  await expect(page.getByRole("button", { name: /paid/i })).toHaveCount(0);
+  await page.screenshot({ path: screenshotPath("advertiser-invoice-detail"), fullPage: true });
 });
