@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { buildInvoice, monthRange } from "./invoice";
+import {
+  BillingExportQuery,
+  buildInvoice,
+  IssueInvoiceInput,
+  monthNotEndedReason,
+  monthRange,
+} from "./invoice";
 import { roundMicrosToCents } from "./money";
 
 const day = (
@@ -96,5 +102,56 @@ describe("buildInvoice", () => {
       }),
     ]);
     expect(inv.lines[0]?.cause).toMatch(/late/);
+  });
+});
+
+describe("IssueInvoiceInput", () => {
+  it("takes an advertiser and a real month, and names what is wrong otherwise", () => {
+    expect(IssueInvoiceInput.parse({ advertiserId: " acme ", month: "2026-11" })).toEqual({
+      advertiserId: "acme",
+      month: "2026-11",
+    });
+    const bad = IssueInvoiceInput.safeParse({ advertiserId: "", month: "2026-13" });
+    expect(bad.error?.issues.map((i) => i.message)).toEqual([
+      "advertiser is required",
+      "month must be YYYY-MM, e.g. 2026-11",
+    ]);
+  });
+});
+
+describe("BillingExportQuery", () => {
+  const problems = (q: Record<string, string>) =>
+    BillingExportQuery.safeParse(q).error?.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+
+  it("accepts an inclusive range of calendar days, leap day included", () => {
+    expect(problems({ from: "2024-02-29", to: "2024-02-29", advertiser: "acme" })).toBeUndefined();
+    expect(problems({ from: "2026-01-01", to: "2027-01-01" })).toBeUndefined();
+  });
+
+  it("names the parameter of a missing, impossible or reversed date and a too long range", () => {
+    expect(problems({ to: "2026-11-30" })).toEqual(["from: from is required (YYYY-MM-DD)"]);
+    expect(problems({ from: "2026-02-30", to: "2026-03-01" })).toEqual([
+      "from: from must be a calendar date YYYY-MM-DD, e.g. 2026-11-01",
+    ]);
+    expect(problems({ from: "2026-11-30", to: "2026-11-01" })).toEqual([
+      "to: to must not be before from",
+    ]);
+    expect(problems({ from: "2026-01-01", to: "2027-01-02" })).toEqual([
+      "to: the range may cover at most 366 days",
+    ]);
+  });
+});
+
+describe("monthNotEndedReason", () => {
+  it("refuses a month until its last UTC day is over, and names the day it opens", () => {
+    const at = (iso: string) => Date.parse(iso);
+    expect(monthNotEndedReason("2026-11", at("2026-11-30T23:59:59.999Z"))).toBe(
+      "2026-11 has not ended yet; it can be invoiced from 2026-12-01 (UTC)",
+    );
+    expect(monthNotEndedReason("2026-11", at("2026-12-01T00:00:00Z"))).toBeNull();
+    expect(monthNotEndedReason("2026-12", at("2026-12-03T07:00:00Z"))).toBe(
+      "2026-12 has not ended yet; it can be invoiced from 2027-01-01 (UTC)",
+    );
+    expect(monthNotEndedReason("2027-03", at("2026-12-03T07:00:00Z"))).toMatch(/not ended/);
   });
 });

@@ -159,3 +159,69 @@ export function buildInvoice(
     totalMicros: lines.reduce((s, l) => s + l.amountMicros, 0),
   };
 }
+
+/**
+ * Why `month` (YYYY-MM) cannot be invoiced yet at `nowMs`, or null once it has
+ * ended (UTC). Invoicing a running month would turn the rest of it into late debits.
+ */
+export function monthNotEndedReason(month: string, nowMs: number): string | null {
+  const { to } = monthRange(month);
+  const end = Date.parse(`${to}T00:00:00Z`) + 86_400_000;
+  if (nowMs >= end) return null;
+  const next = new Date(end).toISOString().slice(0, 10);
+  return `${month} has not ended yet; it can be invoiced from ${next} (UTC)`;
+}
+
+/** A billing month as the forms and the CLI spell it. */
+export const InvoiceMonth = z
+  .string({ error: "month is required (YYYY-MM, e.g. 2026-11)" })
+  .regex(/^\d{4}-(0[1-9]|1[0-2])$/, { error: "month must be YYYY-MM, e.g. 2026-11" });
+
+const AdvertiserId = z
+  .string({ error: "advertiser is required" })
+  .trim()
+  .min(1, { error: "advertiser is required" })
+  .max(128, { error: "advertiser id is too long" });
+
+/** Finance issuing one advertiser's month from the dashboard. */
+export const IssueInvoiceInput = z.object({ advertiserId: AdvertiserId, month: InvoiceMonth });
+export type IssueInvoiceInput = z.infer<typeof IssueInvoiceInput>;
+
+/** One invoice by its id (not its number: drafts have none). */
+export const InvoiceById = z.object({
+  id: z.number({ error: "id is required" }).int().positive({ error: "id must be positive" }),
+});
+export type InvoiceById = z.infer<typeof InvoiceById>;
+
+/** Longest range one `billing_daily` export may cover. */
+export const MAX_BILLING_EXPORT_DAYS = 366;
+
+const Day = (name: string) =>
+  z
+    .string({ error: `${name} is required (YYYY-MM-DD)` })
+    .pipe(z.iso.date({ error: `${name} must be a calendar date YYYY-MM-DD, e.g. 2026-11-01` }));
+
+/**
+ * The query of a `billing_daily` CSV export: an inclusive day range and, for
+ * finance and admin, the advertiser (an advertiser's own export names none, or its own).
+ */
+export const BillingExportQuery = z
+  .object({
+    advertiser: AdvertiserId.optional(),
+    from: Day("from"),
+    to: Day("to"),
+  })
+  .superRefine((q, ctx) => {
+    if (q.to < q.from) {
+      ctx.addIssue({ code: "custom", path: ["to"], message: "to must not be before from" });
+      return;
+    }
+    const days = (Date.parse(q.to) - Date.parse(q.from)) / 86_400_000 + 1;
+    if (days > MAX_BILLING_EXPORT_DAYS)
+      ctx.addIssue({
+        code: "custom",
+        path: ["to"],
+        message: `the range may cover at most ${MAX_BILLING_EXPORT_DAYS} days`,
+      });
+  });
+export type BillingExportQuery = z.infer<typeof BillingExportQuery>;

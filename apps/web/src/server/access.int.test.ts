@@ -6,16 +6,23 @@
  * the check.
  */
 import { connectDb, type DbConnection } from "@adclick/db/client";
-import { createAdvertiser, createCampaign } from "@adclick/db/queries";
-import { campaigns } from "@adclick/db/schema";
-import { WEB_DB_ROLE, withAdvertiserScope } from "@adclick/db/scope";
+import {
+  createAdvertiser,
+  createCampaign,
+  ensureBillingPartition,
+  getInvoice,
+  issueInvoice,
+  markInvoicePaid,
+} from "@adclick/db/queries";
+import { billingDaily, campaigns, invoices } from "@adclick/db/schema";
+import { advertiserScope, WEB_DB_ROLE, withAdvertiserScope } from "@adclick/db/scope";
 import { type AnyProcedure, type AnyRouter, initTRPC, TRPCError } from "@trpc/server";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createTestStack, type TestStack } from "../../../../test/stack";
 import type { Role, Session } from "./auth/session-user";
-import { appRouter } from "./root";
+import { appRouter, createCaller } from "./root";
 import {
   type Access,
   advertiserProcedure,
@@ -247,5 +254,84 @@ describe("the access walk itself", () => {
       "queue as finance: answered, not refused",
       "queue as admin: answered, not refused",
     ]);
+  });
+});
+
+describe("finance writes from the dashboard", () => {
+  let invoiceId: number;
+
+  beforeAll(async () => {
+    await ensureBillingPartition(owner.db, "2026-10-01");
+    await owner.db.insert(billingDaily).values({
+      day: "2026-10-05",
+      campaignId: CAMPAIGN_OF.acme!,
+      advertiserId: "acme",
+      dimension: "all",
+      clicks: 3,
+      uniqueUsers: 3,
+      costMicros: 300_000,
+      fraudClicks: 0,
+    });
+    invoiceId = (await issueInvoice(owner.db, "acme", "2026-10")).id;
+  });
+
+  const callerOf = (name: string) =>
+    createCaller({
+      session: CALLERS.find((c) => c.name === name)!.session,
+      db: web.db,
+      source: "test",
+    });
+
+  it("refuses an advertiser or analyst issuing an invoice or marking one paid, even its own", async () => {
+    for (const name of ["advertiser acme", "analyst"]) {
+      const caller = callerOf(name);
+      expect(
+        await outcome(() => caller.invoices.issue({ advertiserId: "acme", month: "2026-11" })),
+      ).toBe("FORBIDDEN");
+      expect(await outcome(() => caller.invoices.markPaid({ id: invoiceId }))).toBe("FORBIDDEN");
+    }
+    expect(
+      await outcome(() =>
+        callerOf("signed out").invoices.issue({ advertiserId: "acme", month: "2026-11" }),
+      ),
+    ).toBe("UNAUTHORIZED");
+    const rows = await owner.db.select().from(invoices);
+    expect(rows.map((r) => [r.month, r.status])).toEqual([["2026-10-01", "issued"]]);
+  });
+
+  it("is backed by the database: under an advertiser's scope the web role cannot issue or mark paid", async () => {
+    const acme = advertiserScope("acme");
+    await expect(
+      withAdvertiserScope(web.db, acme, (tx) => issueInvoice(tx, "acme", "2026-11")),
+    ).rejects.toThrow();
+    await expect(
+      withAdvertiserScope(web.db, acme, (tx) =>
+        tx.insert(invoices).values({
+          advertiserId: "acme",
+          month: "2026-11-01",
+          clicks: 0,
+          totalMicros: 0,
+          lines: [],
+        }),
+      ),
+    ).rejects.toMatchObject({ cause: { message: expect.stringMatching(/row-level security/) } });
+    // The advertiser may read its invoice, but the update policy hides it from the write.
+    expect(
+      await withAdvertiserScope(web.db, acme, (tx) => markInvoicePaid(tx, invoiceId)),
+    ).toBeNull();
+    expect((await getInvoice(owner.db, invoiceId))?.invoice.status).toBe("issued");
+    expect((await owner.db.select().from(invoices)).length).toBe(1);
+  });
+
+  it("lets finance do both through the same procedures", async () => {
+    const issued = await callerOf("finance").invoices.issue({
+      advertiserId: "acme",
+      month: "2026-11",
+    });
+    expect(issued).toMatchObject({ status: "issued", number: 2 });
+    expect(await callerOf("admin").invoices.markPaid({ id: invoiceId })).toMatchObject({
+      id: invoiceId,
+      status: "paid",
+    });
   });
 });

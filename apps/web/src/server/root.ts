@@ -1,5 +1,6 @@
 import { campaignsRouter } from "./routers/campaigns";
 import { healthRouter } from "./routers/health";
+import { invoicesRouter } from "./routers/invoices";
 import { reviewRouter } from "./routers/review";
 import { sessionRouter } from "./routers/session";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
@@ -7,6 +8,7 @@ import { createCallerFactory, createTRPCRouter } from "./trpc";
 export const appRouter = createTRPCRouter({
   campaigns: campaignsRouter,
   health: healthRouter,
+  invoices: invoicesRouter,
   review: reviewRouter,
   session: sessionRouter,
 });

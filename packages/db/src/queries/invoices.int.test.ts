@@ -121,11 +121,29 @@ describe("invoices", () => {
 
   it("freezes an issued invoice's lines in the database, for the web role and the owner alike", async () => {
     const [inv] = await listInvoices(owner.db, "acme");
-    await expect(
-      withStaffScope(web.db, staffScope("finance"), (tx) =>
-        tx.update(invoiceLines).set({ amountMicros: 1 }).where(sql`invoice_id = ${inv?.id}`),
+    // The web role has no UPDATE or DELETE grant on lines at all, even as finance.
+    expect(
+      await dbError(
+        withStaffScope(web.db, staffScope("finance"), (tx) =>
+          tx.update(invoiceLines).set({ amountMicros: 1 }).where(sql`invoice_id = ${inv?.id}`),
+        ),
       ),
-    ).rejects.toThrow();
+    ).toMatch(/permission denied for table invoice_lines/);
+    expect(
+      await dbError(
+        withStaffScope(web.db, staffScope("finance"), (tx) =>
+          tx.delete(invoiceLines).where(sql`invoice_id = ${inv?.id}`),
+        ),
+      ),
+    ).toMatch(/permission denied for table invoice_lines/);
+    // Nor may it rewrite an issued invoice's amounts through the columns it may update.
+    expect(
+      await dbError(
+        withStaffScope(web.db, staffScope("finance"), (tx) =>
+          tx.execute(sql`update invoices set total_micros = 1 where id = ${inv?.id}`),
+        ),
+      ),
+    ).toMatch(/frozen/);
     expect(
       await dbError(
         owner.db.update(invoiceLines).set({ amountMicros: 1 }).where(sql`invoice_id = ${inv?.id}`),

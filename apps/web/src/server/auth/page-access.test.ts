@@ -23,6 +23,17 @@ describe("canOpen", () => {
     expect(canOpen("finance", "/review")).toBe(false);
     expect(canOpen("admin", "/unknown")).toBe(false);
   });
+
+  it("lets the most specific entry decide: advertisers open their invoices but not reconciliation", () => {
+    expect(canOpen("advertiser", "/invoices")).toBe(true);
+    expect(canOpen("advertiser", "/invoices/17")).toBe(true);
+    expect(canOpen("advertiser", "/invoices/billing.csv")).toBe(true);
+    expect(canOpen("advertiser", "/invoices/reconciliation")).toBe(false);
+    expect(canOpen("advertiser", "/invoices/reconciliation/2026-11-02")).toBe(false);
+    expect(canOpen("finance", "/invoices/reconciliation")).toBe(true);
+    expect(canOpen("admin", "/invoices/reconciliation")).toBe(true);
+    expect(canOpen("analyst", "/invoices/reconciliation")).toBe(false);
+  });
 });
 
 describe("afterSignInPath", () => {

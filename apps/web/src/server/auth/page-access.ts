@@ -11,6 +11,20 @@ export const PAGES = [
 
 export type PagePath = (typeof PAGES)[number]["path"];
 
+/**
+ * Pages below a navigation page that fewer roles may open. The most specific
+ * entry of either list decides, so an advertiser may open /invoices/<id> but
+ * not /invoices/reconciliation.
+ */
+export const SUBPAGES = [
+  { path: "/invoices/reconciliation", roles: ["finance", "admin"] },
+] as const satisfies ReadonlyArray<{ path: string; roles: readonly Role[] }>;
+
+const BY_SPECIFICITY: ReadonlyArray<{ path: string; roles: readonly Role[] }> = [
+  ...SUBPAGES,
+  ...PAGES,
+].sort((a, b) => b.path.length - a.path.length);
+
 /** The pages a role may open, in navigation order. */
 export function pagesFor(role: Role): Array<{ path: PagePath; label: string }> {
   return PAGES.filter((p) => (p.roles as readonly Role[]).includes(role)).map(
@@ -20,8 +34,8 @@ export function pagesFor(role: Role): Array<{ path: PagePath; label: string }> {
 
 /** Whether `role` may open `pathname` (a page or anything below it, e.g. /campaigns/<id>). */
 export function canOpen(role: Role, pathname: string): boolean {
-  const page = PAGES.find((p) => pathname === p.path || pathname.startsWith(`${p.path}/`));
-  return page !== undefined && (page.roles as readonly Role[]).includes(role);
+  const page = BY_SPECIFICITY.find((p) => pathname === p.path || pathname.startsWith(`${p.path}/`));
+  return page?.roles.includes(role) ?? false;
 }
 
 /**

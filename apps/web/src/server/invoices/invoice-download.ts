@@ -4,6 +4,7 @@ import type { DbOrTx } from "@adclick/db/client";
 import { getInvoice } from "@adclick/db/queries";
 import { canOpen } from "../auth/page-access";
 import { readSession } from "../auth/session";
+import { webDb } from "../db";
 import { withInvoiceScope } from "./scoped-db";
 
 type Found = NonNullable<Awaited<ReturnType<typeof getInvoice>>>;
@@ -22,7 +23,7 @@ export async function invoiceForDownload<T extends object = object>(
   if (!session) return new Response("sign in first\n", { status: 401 });
   if (!canOpen(session.user.role, "/invoices") || !/^[1-9][0-9]{0,15}$/.test(id))
     return new Response("not found\n", { status: 404 });
-  const found = await withInvoiceScope(session, async (tx) => {
+  const found = await withInvoiceScope(webDb().db, session, async (tx) => {
     const got = await getInvoice(tx, Number(id));
     return got && { ...got, ...(await more(tx, got)) };
   });

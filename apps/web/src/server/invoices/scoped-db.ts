@@ -1,6 +1,4 @@
-import "server-only";
-
-import type { DbOrTx } from "@adclick/db/client";
+import type { Database, DbOrTx } from "@adclick/db/client";
 import {
   advertiserScope,
   staffScope,
@@ -8,21 +6,20 @@ import {
   withStaffScope,
 } from "@adclick/db/scope";
 import type { Session } from "../auth/session-user";
-import { webDb } from "../db";
 
 /**
- * Runs `fn` under the caller's row-level-security scope for invoices: an
- * advertiser user sees its own advertiser's, finance and admin see all. Any
- * other role gets an error rather than an empty list.
+ * Runs `fn` under the caller's row-level-security scope for invoices and
+ * billing: an advertiser user sees its own advertiser's rows, finance and admin
+ * see all. Any other role gets an error rather than an empty list.
  */
 export async function withInvoiceScope<T>(
+  db: Database,
   session: Session,
   fn: (tx: DbOrTx) => Promise<T>,
 ): Promise<T> {
   const { role, advertiserId } = session.user;
   if (role === "advertiser" && advertiserId)
-    return withAdvertiserScope(webDb().db, advertiserScope(advertiserId), fn);
-  if (role === "finance" || role === "admin")
-    return withStaffScope(webDb().db, staffScope(role), fn);
+    return withAdvertiserScope(db, advertiserScope(advertiserId), fn);
+  if (role === "finance" || role === "admin") return withStaffScope(db, staffScope(role), fn);
   throw new Error(`role ${role} may not read invoices`);
 }

@@ -2,6 +2,7 @@
 
 import {
   CartesianGrid,
+  Legend,
   Line,
   LineChart,
   ResponsiveContainer,
@@ -19,29 +20,37 @@ export interface TrendPoint {
 /** Live against billed clicks per day, summed over campaigns. */
 export function TrendChart({ points }: { points: TrendPoint[] }) {
   return (
-    <div style={{ width: "100%", height: 260 }}>
+    <figure
+      aria-label="Live and billed clicks per day"
+      style={{ width: "100%", height: 280, margin: "1rem 0" }}
+    >
       <ResponsiveContainer>
         <LineChart data={points}>
           <CartesianGrid strokeDasharray="3 3" />
           <XAxis dataKey="day" />
           <YAxis />
           <Tooltip />
+          <Legend verticalAlign="top" height={28} />
           <Line
             type="monotone"
             dataKey="liveClicks"
             name="Live clicks"
             stroke="#2563eb"
-            dot={false}
+            strokeWidth={2}
+            dot={points.length < 3}
+            isAnimationActive={false}
           />
           <Line
             type="monotone"
             dataKey="billedClicks"
             name="Billed clicks"
             stroke="#16a34a"
-            dot={false}
+            strokeWidth={2}
+            dot={points.length < 3}
+            isAnimationActive={false}
           />
         </LineChart>
       </ResponsiveContainer>
-    </div>
+    </figure>
   );
 }
