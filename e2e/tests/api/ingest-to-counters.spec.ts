@@ -75,7 +75,7 @@ test("health, readiness, metrics and the OpenAPI document are served", async ({ 
   expect((await request.get(`${ingest()}/metrics`)).status()).toBe(404);
   const metrics = await (await request.get(`${process.env.E2E_OPS_URL}/metrics`)).text();
   expect(metrics).toContain(
-    'adclick_ingest_requests_total{route="/v1/clicks",status="202",role="run"}',
+    'adclick_ingest_requests_total{route="clicks",status="202",role="run"}',
   );
   const openapi = await (await request.get(`${ingest()}/openapi.json`)).json();
   expect(openapi.paths["/v1/clicks"]).toBeDefined();

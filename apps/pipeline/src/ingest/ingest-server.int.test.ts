@@ -538,6 +538,11 @@ describe("backpressure and fairness", () => {
       expect(statuses.every((s) => s === 202 || s === 503)).toBe(true);
       for (const r of results.filter((r) => r.status === 503))
         expect(r.headers.get("retry-after")).toBe("1");
+      // Each refusal is counted as backpressure, the figure the IngestBackpressure alert watches.
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      expect(metrics).toContain(
+        `adclick_ingest_backpressure_total{route="clicks"} ${statuses.filter((s) => s === 503).length}`,
+      );
       const raw = new Set((await rawRecords()).map((r) => r.click.event_id));
       batches.forEach((b, i) => {
         for (const e of b) expect(raw.has(e.event_id as string)).toBe(results[i]!.status === 202);
