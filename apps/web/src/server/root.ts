@@ -1,14 +1,18 @@
 import { campaignsRouter } from "./routers/campaigns";
 import { healthRouter } from "./routers/health";
+import { partnersRouter } from "./routers/partners";
 import { reviewRouter } from "./routers/review";
 import { sessionRouter } from "./routers/session";
+import { systemRouter } from "./routers/system";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 
 export const appRouter = createTRPCRouter({
   campaigns: campaignsRouter,
   health: healthRouter,
+  partners: partnersRouter,
   review: reviewRouter,
   session: sessionRouter,
+  system: systemRouter,
 });
 
 export type AppRouter = typeof appRouter;
