@@ -19,7 +19,9 @@ CREATE POLICY "web_admin_update" ON "partners" FOR UPDATE TO adclick_web USING (
 ) WITH CHECK (
   current_setting('adclick.role', true) = 'admin'
 );--> statement-breakpoint
-GRANT INSERT ("id", "name", "rate_limit_per_sec", "require_signature") ON "partners" TO adclick_web;--> statement-breakpoint
+-- Whole-row INSERT (the query builder names every column, defaults included); the
+-- policies above decide who may, and UPDATE is limited to the columns an admin changes.
+GRANT INSERT ON "partners" TO adclick_web;--> statement-breakpoint
 GRANT UPDATE ("rate_limit_per_sec", "require_signature", "revoked_at") ON "partners" TO adclick_web;--> statement-breakpoint
 ALTER TABLE "partner_api_keys" ENABLE ROW LEVEL SECURITY;--> statement-breakpoint
 ALTER TABLE "partner_api_keys" FORCE ROW LEVEL SECURITY;--> statement-breakpoint
@@ -29,7 +31,7 @@ CREATE POLICY "web_admin" ON "partner_api_keys" TO adclick_web USING (
 ) WITH CHECK (
   current_setting('adclick.role', true) = 'admin'
 );--> statement-breakpoint
-GRANT INSERT ("partner_id", "key_prefix", "key_hash") ON "partner_api_keys" TO adclick_web;--> statement-breakpoint
+GRANT INSERT ON "partner_api_keys" TO adclick_web;--> statement-breakpoint
 GRANT UPDATE ("revoked_at") ON "partner_api_keys" TO adclick_web;--> statement-breakpoint
 GRANT USAGE ON SEQUENCE "partner_api_keys_id_seq" TO adclick_web;--> statement-breakpoint
 ALTER TABLE "partner_signing_secrets" ENABLE ROW LEVEL SECURITY;--> statement-breakpoint
@@ -40,6 +42,6 @@ CREATE POLICY "web_admin" ON "partner_signing_secrets" TO adclick_web USING (
 ) WITH CHECK (
   current_setting('adclick.role', true) = 'admin'
 );--> statement-breakpoint
-GRANT INSERT ("partner_id", "secret_encrypted") ON "partner_signing_secrets" TO adclick_web;--> statement-breakpoint
+GRANT INSERT ON "partner_signing_secrets" TO adclick_web;--> statement-breakpoint
 GRANT UPDATE ("retired_at") ON "partner_signing_secrets" TO adclick_web;--> statement-breakpoint
 GRANT USAGE ON SEQUENCE "partner_signing_secrets_id_seq" TO adclick_web;
