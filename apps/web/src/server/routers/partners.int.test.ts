@@ -242,12 +242,13 @@ describe("the database backs the partner screens", () => {
     const keys = "select key_hash from partner_api_keys";
     const secrets = "select secret_encrypted from partner_signing_secrets";
     expect((await asWeb({ "adclick.role": "admin" }, keys)).rowCount).toBeGreaterThan(0);
-    for (const settings of [
+    const others: Array<Record<string, string>> = [
       { "adclick.role": "analyst" },
       { "adclick.role": "finance" },
       { "adclick.advertiser_id": "acme" },
       {},
-    ]) {
+    ];
+    for (const settings of others) {
       expect((await asWeb(settings, keys)).rowCount).toBe(0);
       expect((await asWeb(settings, secrets)).rowCount).toBe(0);
     }
