@@ -97,6 +97,7 @@ test("the partner docs come from the ingest's OpenAPI and build a signed link th
   page,
 }) => {
   await signInAs(page, "admin@demo.adclick");
+  await expect(page).toHaveURL(/\/partners$/);
   await page.goto("/partners/docs");
   await expect(page.getByRole("heading", { name: "POST /v1/clicks" })).toBeVisible();
   await expect(page.locator("pre.curl").first()).toContainText("Authorization: Bearer");

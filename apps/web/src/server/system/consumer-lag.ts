@@ -1,5 +1,5 @@
 import { groupName, topicName } from "@adclick/shared";
-import { Kafka, logLevel } from "kafkajs";
+import { type Admin, Kafka, logLevel } from "kafkajs";
 
 /** The pipeline's consumer groups and the topic each reads (their names as the roles build them). */
 export const CONSUMER_ROLES = [
@@ -21,8 +21,7 @@ export interface ConsumerLag {
 
 /** Lag of each role's consumer group: end offsets minus committed offsets, summed over partitions. */
 export async function readConsumerLag(kafka: Kafka, prefix: string): Promise<ConsumerLag[]> {
-  const admin = kafka.admin();
-  await admin.connect();
+  const admin = await sharedAdmin(kafka);
   try {
     const groups = CONSUMER_ROLES.map((r) => ({
       ...r,
@@ -61,14 +60,31 @@ export async function readConsumerLag(kafka: Kafka, prefix: string): Promise<Con
         };
       }),
     );
-  } finally {
-    await admin.disconnect();
+  } catch (error) {
+    // A broken connection is dropped; the next read connects afresh.
+    admins.delete(kafka);
+    await admin.disconnect().catch(() => undefined);
+    throw error;
   }
+}
+
+/** One connected admin client per Kafka client, shared by concurrent reads. */
+const admins = new Map<Kafka, Promise<Admin>>();
+
+function sharedAdmin(kafka: Kafka): Promise<Admin> {
+  let admin = admins.get(kafka);
+  if (!admin) {
+    const client = kafka.admin();
+    admin = client.connect().then(() => client);
+    admin.catch(() => admins.delete(kafka));
+    admins.set(kafka, admin);
+  }
+  return admin;
 }
 
 let kafka: Kafka | null = null;
 
-/** The web's one Kafka client (admin connections are opened per read and closed after). */
+/** The web's one Kafka client. */
 export function webKafka(brokers: readonly string[]): Kafka {
   kafka ??= new Kafka({
     clientId: "adclick-web",
