@@ -84,7 +84,7 @@ export function PartnerAdmin() {
         </p>
       )}
 
-      <form className="card create-partner" onSubmit={onCreate} aria-label="Create partner">
+      <form className="panel create-partner" onSubmit={onCreate} aria-label="Create partner">
         <h2>New partner</h2>
         <label>
           Name <input name="name" required maxLength={200} />
@@ -106,7 +106,7 @@ export function PartnerAdmin() {
       {partners.data?.map((p) => {
         const liveKeys = p.keys.filter((k) => !k.revokedAt);
         return (
-          <article key={p.id} className="card partner" aria-label={`Partner ${p.id}`}>
+          <article key={p.id} className="panel partner" aria-label={`Partner ${p.id}`}>
             <header className="partner-head">
               <h2>
                 {p.name} <span className="mono muted">{p.id}</span>

@@ -50,7 +50,7 @@ export default async function PartnerDocsPage() {
             <code>ADCLICK_API_KEY</code> to the partner's key before running an example.
           </p>
           {docs.operations.map((op) => (
-            <article key={`${op.method} ${op.path}`} className="card">
+            <article key={`${op.method} ${op.path}`} className="panel">
               <h2 className="mono">
                 {op.method} {op.path}
               </h2>
@@ -72,7 +72,7 @@ export default async function PartnerDocsPage() {
             </article>
           ))}
           {docs.eventFields.length > 0 && (
-            <article className="card">
+            <article className="panel">
               <h2>Click event fields</h2>
               <table className="compact">
                 <tbody>
@@ -89,7 +89,7 @@ export default async function PartnerDocsPage() {
           )}
         </>
       )}
-      <article className="card">
+      <article className="panel">
         <h2>Signed redirect links</h2>
         <p className="muted">
           A link a partner can place instead of posting clicks: the ingest records the click and
