@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { expect, test } from "@playwright/test";
+import pg from "pg";
 import { screenshotPath, signInAs } from "./demo-accounts";
 
 /** Sends `n` fresh clicks with the demo partner's key; returns the ingest's status. */
@@ -26,6 +27,28 @@ async function sendClicks(n: number): Promise<number> {
   await res.body?.cancel();
   return res.status;
 }
+
+const YESTERDAY = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+
+/** Yesterday's batch run and its reconciliation, as the nightly batch would leave them. */
+test.beforeAll(async () => {
+  const client = new pg.Client({ connectionString: process.env.E2E_DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(
+      `insert into batch_runs (day, status, finished_at, events_in, duplicates, fraud_removed, rows_out, duration_ms)
+       values ($1, 'succeeded', now(), 1234, 5, 17, 40, 2500)`,
+      [YESTERDAY],
+    );
+    await client.query(
+      `insert into reconciliation_results (day, campaign_id, live_clicks, billed_clicks, live_cost_micros, billed_cost_micros, discrepancy, threshold_exceeded)
+       values ($1, 'acme-spring-hiking', 1010, 1000, 0, 0, 0.01, false)`,
+      [YESTERDAY],
+    );
+  } finally {
+    await client.end();
+  }
+});
 
 test("the system page shows live figures to an analyst and keeps them current", async ({
   page,
@@ -54,6 +77,9 @@ test("the system page shows live figures to an analyst and keeps them current", 
     timeout: 30_000,
   });
   await expect(page.getByTestId("consumer-lag")).toContainText("aggregator");
+  await expect(page.getByTestId("batch-runs")).toContainText(YESTERDAY);
+  await expect(page.getByTestId("batch-runs")).toContainText("succeeded");
+  await expect(page.getByTestId("accuracy")).toContainText("1.0 %");
 
   // Live: the figures refresh on their own.
   const before = await page.getByTestId("read-at").textContent();
