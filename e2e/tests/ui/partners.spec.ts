@@ -42,7 +42,7 @@ test("an admin creates, rotates and revokes a key in the browser, and the ingest
 }) => {
   const id = `e2e-${randomBytes(3).toString("hex")}`;
   await signInAs(page, "admin@demo.adclick");
-  await expect(page).toHaveURL(/\/partners$/);
+  await expect(page).toHaveURL(/\/partners$/, { timeout: 20_000 });
 
   const form = page.getByRole("form", { name: "Create partner" });
   await form.getByLabel("Name").fill("E2E Network");
@@ -97,7 +97,7 @@ test("the partner docs come from the ingest's OpenAPI and build a signed link th
   page,
 }) => {
   await signInAs(page, "admin@demo.adclick");
-  await expect(page).toHaveURL(/\/partners$/);
+  await expect(page).toHaveURL(/\/partners$/, { timeout: 20_000 });
   await page.goto("/partners/docs");
   await expect(page.getByRole("heading", { name: "POST /v1/clicks" })).toBeVisible();
   await expect(page.locator("pre.curl").first()).toContainText("Authorization: Bearer");
@@ -124,7 +124,7 @@ test("a non-admin can neither open /partners nor call its procedures", async ({
   baseURL,
 }) => {
   await signInAs(page, "analyst@demo.adclick");
-  await expect(page).toHaveURL(/\/review$/);
+  await expect(page).toHaveURL(/\/review$/, { timeout: 20_000 });
   for (const path of ["/partners", "/partners/docs"]) {
     const response = await page.goto(path);
     expect(response?.status(), path).toBe(404);

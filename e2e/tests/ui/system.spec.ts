@@ -55,7 +55,7 @@ test("the system page shows live figures to an analyst and keeps them current", 
 }) => {
   expect(await sendClicks(30)).toBe(202);
   await signInAs(page, "analyst@demo.adclick");
-  await expect(page).toHaveURL(/\/review$/);
+  await expect(page).toHaveURL(/\/review$/, { timeout: 20_000 });
   await page.goto("/system");
   await expect(page.getByRole("heading", { name: "System", level: 1 })).toBeVisible();
 
@@ -91,12 +91,12 @@ test("finance and admins may open the system page; advertisers may not call it",
   page,
 }) => {
   await signInAs(page, "finance@demo.adclick");
-  await expect(page).toHaveURL(/\/invoices$/);
+  await expect(page).toHaveURL(/\/invoices$/, { timeout: 20_000 });
   expect((await page.goto("/system"))?.status()).toBe(200);
-  await expect(page.getByTestId("services")).toBeVisible();
+  await expect(page.getByTestId("services")).toBeVisible({ timeout: 20_000 });
   await page.context().clearCookies();
   await signInAs(page, "advertiser@demo.adclick");
-  await expect(page).toHaveURL(/\/campaigns$/);
+  await expect(page).toHaveURL(/\/campaigns$/, { timeout: 20_000 });
   expect((await page.goto("/system"))?.status()).toBe(404);
   const res = await page.request.get(
     `/api/trpc/system.overview?input=${encodeURIComponent(JSON.stringify({ json: null }))}`,
