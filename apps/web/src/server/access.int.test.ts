@@ -170,8 +170,10 @@ describe("access of every app router procedure", () => {
 
 describe("who the staff screens are for", () => {
   const accessOf = (path: string) =>
-    ((appRouter._def.procedures as Record<string, AnyProcedure>)[path]?._def.meta as ProcedureMeta)
-      ?.access;
+    (
+      (appRouter._def.procedures as unknown as Record<string, AnyProcedure>)[path]?._def
+        .meta as ProcedureMeta
+    )?.access;
 
   it("keeps every partner procedure (keys, secrets, traffic, links) to admins", () => {
     const paths = Object.keys(appRouter._def.procedures).filter((p) => p.startsWith("partners."));
