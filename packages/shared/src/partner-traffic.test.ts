@@ -16,6 +16,7 @@ describe("partner traffic", () => {
     expect(rejectionReason("event must be a JSON object")).toBe("not_an_object");
     expect(rejectionReason("ip must be an IPv4 or IPv6 address")).toBe("invalid_ip");
     expect(rejectionReason("event_id is required")).toBe("invalid_event_id");
+    expect(rejectionReason("country: must be two letters")).toBe("invalid_country");
     expect(rejectionReason("something odd")).toBe("invalid_event");
   });
 

@@ -34,6 +34,10 @@ export const REJECTION_REASONS = [
   "invalid_ip",
   "invalid_user_agent",
   "invalid_ts",
+  "invalid_country",
+  "invalid_device",
+  "invalid_publisher_id",
+  "invalid_referrer",
   "invalid_event",
 ] as const;
 export type RejectionReason = (typeof REJECTION_REASONS)[number];
@@ -46,6 +50,10 @@ const FIELD_REASONS: Record<string, RejectionReason> = {
   ip: "invalid_ip",
   user_agent: "invalid_user_agent",
   ts: "invalid_ts",
+  country: "invalid_country",
+  device: "invalid_device",
+  publisher_id: "invalid_publisher_id",
+  referrer: "invalid_referrer",
 };
 
 /** A bounded reason code for one rejection message of the ingest (the message itself is free text). */
