@@ -27,6 +27,7 @@ import type { IngestOptions } from "./ingest-options";
 import type { AuthenticatedPartner, PartnerDirectory } from "./partner-directory";
 import type { RateDecision, RedisGuards } from "./redis-guards";
 import { parseBody, readBody } from "./request-body";
+import type { TrafficRecorder } from "./traffic-recorder";
 
 export interface ClicksContext {
   options: IngestOptions;
@@ -38,6 +39,8 @@ export interface ClicksContext {
   guards: RedisGuards;
   partners: PartnerDirectory;
   campaigns: CampaignDirectory;
+  /** Per-partner traffic by minute, for the admins' partner screen. */
+  traffic: TrafficRecorder;
   reply(res: ServerResponse, status: number, body: unknown, headers?: Record<string, string>): void;
 }
 
@@ -80,16 +83,25 @@ export function createClicksHandler(ctx: ClicksContext): ClicksHandler {
     const receivedAt = Date.now();
     const partner = await authenticate(req);
     const running = active.get(partner.partnerId) ?? 0;
-    if (running >= options.maxConcurrentPerPartner)
+    if (running >= options.maxConcurrentPerPartner) {
+      ctx.traffic.record(partner.partnerId, { throttled: true });
       throw new HttpError(
         429,
         `more than ${options.maxConcurrentPerPartner} concurrent requests for this API key; wait for answers before sending more`,
         { "retry-after": "1" },
       );
+    }
     active.set(partner.partnerId, running + 1);
     try {
       await admit(partner);
       return await accept(req, res, receipt, partner, receivedAt);
+    } catch (error) {
+      if (error instanceof HttpError && (error.status === 429 || error.status === 401))
+        ctx.traffic.record(partner.partnerId, {
+          throttled: error.status === 429,
+          unauthorized: error.status === 401,
+        });
+      throw error;
     } finally {
       const left = (active.get(partner.partnerId) ?? 1) - 1;
       if (left > 0) active.set(partner.partnerId, left);
@@ -213,6 +225,11 @@ export function createClicksHandler(ctx: ClicksContext): ClicksHandler {
       metrics.events.inc({ partner: partner.partnerId, outcome: "duplicate" }, duplicates);
     if (rejected.length)
       metrics.events.inc({ partner: partner.partnerId, outcome: "rejected" }, rejected.length);
+    ctx.traffic.record(partner.partnerId, {
+      accepted: fresh.length,
+      duplicate: duplicates,
+      rejections: rejected.map((r) => r.error),
+    });
     logger.debug(
       {
         receipt,

@@ -9,6 +9,7 @@ import {
   sealSigningSecret,
   signRequest,
 } from "@adclick/shared/request-signing";
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestStack, type TestStack } from "../../../../test/stack";
 import type { IngestComponent } from "./ingest-server";
@@ -124,5 +125,54 @@ describe("GET /c/<token> with landing URLs that cannot go in a header as they ar
     expect(res.headers.get("set-cookie")).toBeNull();
     const after = await readTopic(stack.config.KAFKA_BROKERS, topicName(stack.topicPrefix, "raw"));
     expect(after).toHaveLength(before);
+  });
+});
+
+describe("per-partner traffic for the partner screen", () => {
+  it("records accepted, duplicate and rejected events by reason, and 429s, in the partner's minute", async () => {
+    const key = await seedPartnerAndCampaigns(stack.config.DATABASE_URL, ["traffic-cmp"], {
+      id: "partner-traffic",
+      name: "traffic",
+      rateLimitPerSec: 2,
+    });
+    const good = click("traffic-cmp");
+    const first = await postClicks(
+      url,
+      key,
+      JSON.stringify([good, good, click("no-such-campaign"), { ...click("traffic-cmp"), ip: "x" }]),
+    );
+    expect(first.status).toBe(202);
+    // The bucket (burst 4) is empty now: the next request is refused with 429.
+    const refused = await postClicks(url, key, JSON.stringify([click("traffic-cmp")]));
+    expect(refused.status).toBe(429);
+
+    const redis = new Redis(stack.config.REDIS_URL);
+    try {
+      const read = async () => {
+        const keys = await redis.keys("traffic:{partner-traffic}:*");
+        const hashes = await Promise.all(keys.map((k) => redis.hgetall(k)));
+        const sum: Record<string, number> = {};
+        for (const h of hashes)
+          for (const [f, v] of Object.entries(h)) sum[f] = (sum[f] ?? 0) + Number(v);
+        return sum;
+      };
+      let totals: Record<string, number> = {};
+      for (let i = 0; i < 20 && !totals.throttled; i++) {
+        totals = await read();
+        if (!totals.throttled) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(totals).toEqual({
+        accepted: 1,
+        duplicate: 1,
+        rejected: 2,
+        "reason:unknown_campaign": 1,
+        "reason:invalid_ip": 1,
+        throttled: 1,
+      });
+      const [one] = await redis.keys("traffic:{partner-traffic}:*");
+      expect(await redis.ttl(one!)).toBeGreaterThan(47 * 3600);
+    } finally {
+      await redis.quit();
+    }
   });
 });

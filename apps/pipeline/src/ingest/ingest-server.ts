@@ -31,6 +31,7 @@ import { newReceipt } from "./receipt";
 import { createRedirectHandler, type RedirectHandler } from "./redirect-handler";
 import { RedisGuards } from "./redis-guards";
 import { BodyError } from "./request-body";
+import { TrafficRecorder } from "./traffic-recorder";
 import { startTrafficSummary } from "./traffic-summary";
 
 export { DEFAULT_INGEST_OPTIONS, type IngestOptions } from "./ingest-options";
@@ -222,6 +223,7 @@ export function createIngestComponent(config: Config, deps: IngestDeps): IngestC
         guards,
         partners,
         campaigns,
+        traffic: new TrafficRecorder(redis, logger),
         reply,
       });
       redirect = createRedirectHandler({

@@ -175,6 +175,30 @@ describe("access of every app router procedure", () => {
   });
 });
 
+describe("who the staff screens are for", () => {
+  const accessOf = (path: string) =>
+    (
+      (appRouter._def.procedures as unknown as Record<string, AnyProcedure>)[path]?._def
+        .meta as ProcedureMeta
+    )?.access;
+
+  it("keeps every partner procedure (keys, secrets, traffic, links) to admins", () => {
+    const paths = Object.keys(appRouter._def.procedures).filter((p) => p.startsWith("partners."));
+    expect(paths).toEqual(
+      expect.arrayContaining(["partners.create", "partners.rotateKey", "partners.revokeKey"]),
+    );
+    for (const path of paths)
+      expect(accessOf(path), path).toEqual({ kind: "staff", roles: ["admin"] });
+  });
+
+  it("opens the system figures to analysts, finance and admins", () => {
+    expect(accessOf("system.overview")).toEqual({
+      kind: "staff",
+      roles: ["analyst", "finance", "admin"],
+    });
+  });
+});
+
 describe("the access walk itself", () => {
   const campaignInput = (campaignId: string) => ({ campaignId });
   const CampaignInput = z.object({ campaignId: z.string() });

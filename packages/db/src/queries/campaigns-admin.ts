@@ -68,3 +68,9 @@ export async function listCampaignsOfAdvertiser(
     .where(eq(campaigns.advertiserId, advertiserId))
     .orderBy(asc(campaigns.id));
 }
+
+/** Every campaign's id, for staff views that read all campaigns' counters. */
+export async function listCampaignIds(db: DbOrTx): Promise<string[]> {
+  const rows = await db.select({ id: campaigns.id }).from(campaigns).orderBy(campaigns.id);
+  return rows.map((r) => r.id);
+}

@@ -8,6 +8,7 @@ export * from "./blocklist-admin";
 export * from "./campaigns";
 export * from "./campaigns-admin";
 export * from "./invoices";
+export * from "./partner-admin";
 export * from "./partners";
 export * from "./reconciliation";
 export * from "./review-queue";

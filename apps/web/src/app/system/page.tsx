@@ -1,18 +1,25 @@
 import type { Metadata } from "next";
 import { requirePage } from "../../server/auth/request-session";
-import { PageShell } from "../page-shell";
+import { HydrateClient } from "../../trpc/server";
+import { SystemOverview } from "./system-overview";
+import "../partners/partners.css";
 
 export const metadata: Metadata = { title: "System" };
+export const dynamic = "force-dynamic";
 
 export default async function SystemPage() {
   await requirePage("/system");
   return (
-    <PageShell title="System">
+    <section className="system-page">
+      <h1>System</h1>
       <p className="muted">
-        Ingest rate, consumer lag, fraud rate, real-time versus batch accuracy and the health of
-        each service come with issue 18 (operations). Until then the pipeline's Prometheus metrics
-        are at /metrics on the ingest port.
+        How the pipeline is doing right now: what the ingest receives, how far each consumer is
+        behind, fraud, how the live counts compare with the nightly batch, and each service&apos;s
+        health.
       </p>
-    </PageShell>
+      <HydrateClient>
+        <SystemOverview />
+      </HydrateClient>
+    </section>
   );
 }

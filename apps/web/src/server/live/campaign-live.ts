@@ -91,7 +91,8 @@ export async function liveBreakdown(
   nowMs: number,
 ): Promise<LiveBreakdown | null> {
   if (!(await ownCampaign(db, scope, campaignId))) return null;
-  const partners = await listPartners(db);
+  // Partner ids are readable to a scoped transaction only (row-level security).
+  const partners = await withAdvertiserScope(db, scope, (tx) => listPartners(tx));
   const breakdown = await readBreakdown(
     live.redis,
     campaignId,
