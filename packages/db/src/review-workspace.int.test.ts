@@ -5,7 +5,11 @@ import { connectDb, type DbConnection } from "./client";
 import { writeAudit } from "./queries/audit";
 import { readActiveBlocklist } from "./queries/blocklist";
 import { addBlocklistEntry, listBlocklistEntries } from "./queries/blocklist-admin";
-import { insertReviewItems, type NewReviewItem } from "./queries/review-queue";
+import {
+  decideReviewItem,
+  insertReviewItems,
+  type NewReviewItem,
+} from "./queries/review-queue";
 import {
   decideReviewItems,
   listAuditTrail,
@@ -81,6 +85,32 @@ describe("the review workspace's queries", () => {
       after: { status: "fraud", decidedBy: "ana@example.com", note: "dc farm" },
     });
     expect((await listReviewQueue(owner.db, {})).map((r) => r.eventId)).toEqual(["e4"]);
+  });
+
+  it("write a single decision's audit row the way the bulk one does", async () => {
+    await insertReviewItems(owner.db, [item("e9", { partnerId: "partner-9" })]);
+    const row = await decideReviewItem(owner.db, {
+      partnerId: "partner-9",
+      eventId: "e9",
+      status: "clean",
+      actor: "cli",
+      note: "known crawler test",
+    });
+    expect(row).toMatchObject({ status: "clean", decidedBy: "cli", note: "known crawler test" });
+    const [audit] = await listAuditTrail(owner.db, { limit: 1 });
+    expect(audit).toMatchObject({ action: "review.decide", subject: "review:partner-9/e9" });
+    expect(audit!.detail).toEqual({
+      before: { status: "pending", decidedBy: null, note: null },
+      after: { status: "clean", decidedBy: "cli", note: "known crawler test" },
+    });
+    expect(
+      await decideReviewItem(owner.db, {
+        partnerId: "partner-9",
+        eventId: "missing",
+        status: "fraud",
+        actor: "cli",
+      }),
+    ).toBeNull();
   });
 
   it("refuse a decision from the web role without a staff scope", async () => {
