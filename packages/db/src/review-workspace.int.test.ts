@@ -5,11 +5,7 @@ import { connectDb, type DbConnection } from "./client";
 import { writeAudit } from "./queries/audit";
 import { readActiveBlocklist } from "./queries/blocklist";
 import { addBlocklistEntry, listBlocklistEntries } from "./queries/blocklist-admin";
-import {
-  decideReviewItem,
-  insertReviewItems,
-  type NewReviewItem,
-} from "./queries/review-queue";
+import { decideReviewItem, insertReviewItems, type NewReviewItem } from "./queries/review-queue";
 import {
   decideReviewItems,
   listAuditTrail,

@@ -1,7 +1,6 @@
 /** The analysts' workspace: what the review router takes and answers. */
-import ipaddr from "ipaddr.js";
 import { z } from "zod";
-import { normaliseIp } from "./fraud/ip";
+import { BLOCKLIST_KINDS, type BlocklistKind, parseBlockValue } from "./blocklist-value";
 
 export const IsoDayInput = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "day must be YYYY-MM-DD");
 
@@ -30,52 +29,34 @@ export const ReviewDecision = z.object({
 });
 export type ReviewDecision = z.infer<typeof ReviewDecision>;
 
-/** An IP or CIDR in its normal spelling, or null when it is not one. */
-export function normaliseBlockValue(
-  kind: "ip" | "cidr" | "user_agent",
-  raw: string,
-): string | null {
-  const value = raw.trim();
-  if (!value) return null;
-  if (kind === "user_agent") return value.length <= 512 ? value : null;
-  try {
-    if (kind === "ip")
-      return ipaddr.IPv4.isValidFourPartDecimal(value) || ipaddr.IPv6.isValid(value)
-        ? normaliseIp(value)
-        : null;
-    const [addr, bits] = ipaddr.parseCIDR(value);
-    const network = ipaddr.IPv4.isValid(addr.toString())
-      ? ipaddr.IPv4.networkAddressFromCIDR(value)
-      : ipaddr.IPv6.networkAddressFromCIDR(value);
-    return network.toString() === addr.toString() ? `${addr.toString()}/${bits}` : null;
-  } catch {
-    return null;
-  }
-}
+/** How the dashboard's blocklist form names the value in its messages. */
+const VALUE_LABEL: Record<BlocklistKind, string> = {
+  ip: "The IP address",
+  cidr: "The network",
+  user_agent: "The user-agent pattern",
+};
 
 export const BlocklistAdd = z
   .object({
-    kind: z.enum(["ip", "cidr", "user_agent"]),
+    kind: z.enum(BLOCKLIST_KINDS),
     value: z.string(),
-    reason: z.string().trim().min(1, "give a reason"),
+    reason: z
+      .string()
+      .trim()
+      .min(1, "Give a reason, for the audit trail")
+      .max(200, "The reason must be at most 200 characters"),
     /** ISO time after which the entry stops applying; none means until removed. */
-    expiresAt: z.iso.datetime({ offset: true }).optional(),
+    expiresAt: z.iso
+      .datetime({ offset: true, error: "The expiry must be a date and time" })
+      .refine((at) => Date.parse(at) > Date.now(), "The expiry must be in the future")
+      .optional(),
   })
   .transform((input, ctx) => {
-    const value = normaliseBlockValue(input.kind, input.value);
-    if (value === null) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["value"],
-        message:
-          input.kind === "cidr"
-            ? "expected a network such as 203.0.113.0/24 (no host bits set)"
-            : input.kind === "ip"
-              ? "expected an IPv4 or IPv6 address"
-              : "expected a user-agent pattern of 1 to 512 characters",
-      });
+    try {
+      return { ...input, value: parseBlockValue(input.kind, input.value, VALUE_LABEL[input.kind]) };
+    } catch (error) {
+      ctx.addIssue({ code: "custom", path: ["value"], message: (error as Error).message });
       return z.NEVER;
     }
-    return { ...input, value };
   });
 export type BlocklistAdd = z.infer<typeof BlocklistAdd>;
