@@ -60,3 +60,59 @@ export const BlocklistAdd = z
     }
   });
 export type BlocklistAdd = z.infer<typeof BlocklistAdd>;
+
+/** Which audit rows to show: one area's (`review`, `blocklist`) or all, newest first. */
+export const AuditTrailInput = z
+  .object({
+    area: z.enum(["review", "blocklist"]).optional(),
+    limit: z.number().int().min(1).max(500).default(100),
+  })
+  .default({ limit: 100 });
+export type AuditTrailInput = z.infer<typeof AuditTrailInput>;
+
+/**
+ * An audit row's change as before and after: decisions record both; an added
+ * blocklist entry has only an after, a removed one only a before.
+ */
+export function auditChange(
+  action: string,
+  detail: Record<string, unknown>,
+): { before: unknown; after: unknown } {
+  if ("before" in detail || "after" in detail)
+    return { before: detail.before ?? null, after: detail.after ?? null };
+  if (action.endsWith(".remove")) return { before: detail, after: null };
+  return { before: null, after: detail };
+}
+
+const DAY_MS = 86_400_000;
+
+/** The days and grouping of the fraud-rate charts: at most 92 days. */
+export const FraudRatesInput = z
+  .object({
+    by: z.enum(["campaign", "partner"]),
+    from: IsoDayInput,
+    to: IsoDayInput,
+  })
+  .refine((r) => r.from <= r.to, {
+    error: "the first day must not be after the last",
+    path: ["to"],
+  })
+  .refine((r) => Date.parse(r.to) - Date.parse(r.from) <= 91 * DAY_MS, {
+    error: "choose at most 92 days",
+    path: ["from"],
+  });
+export type FraudRatesInput = z.infer<typeof FraudRatesInput>;
+
+/** One billed day of one campaign or partner: clicks seen, and how many were suspicious or fraud. */
+export const FraudRatePoint = z.object({
+  day: IsoDayInput,
+  key: z.string(),
+  /** Every scored click: counted (clean and suspicious) plus fraud (dropped). */
+  seen: z.number().int().nonnegative(),
+  suspicious: z.number().int().nonnegative(),
+  fraud: z.number().int().nonnegative(),
+});
+export type FraudRatePoint = z.infer<typeof FraudRatePoint>;
+
+/** A share of the clicks seen, 0 when none were. */
+export const rateOf = (part: number, seen: number): number => (seen > 0 ? part / seen : 0);
