@@ -150,7 +150,7 @@ export function ReviewQueue() {
         </Field>
       </fieldset>
       <div className="review-actions">
-        <Field label="Note for the decision">
+        <Field label="Note for the decision" wide>
           <input
             name="note"
             value={note}
@@ -237,7 +237,7 @@ export function ReviewQueue() {
                       {item.risk.toFixed(2)}
                     </span>
                   </td>
-                  <td className="review-wrap">
+                  <td className="review-reasons">
                     <ul className="chips" aria-label="Reason codes">
                       {item.reasons.map((r) => (
                         <li key={r} className="chip">
@@ -246,7 +246,7 @@ export function ReviewQueue() {
                       ))}
                     </ul>
                   </td>
-                  <td className="review-wrap">
+                  <td className="review-details">
                     <dl className="features">
                       {detailsOf(item.click).map(([k, v]) => (
                         <Fragment key={k}>

@@ -51,16 +51,18 @@ export function AuditTrail() {
             </p>
           ) : (
             <p className="chain-broken" role="alert" data-testid="chain-status">
-              ⚠ Tampering detected: {audit.data.broken.length} row
-              {audit.data.broken.length === 1 ? "" : "s"} no longer match the chain (
-              {audit.data.broken.map((b) => `#${b.id} ${b.problem}`).join(", ")}).
+              ⚠ Tampering detected:{" "}
+              {audit.data.broken.length === 1
+                ? "1 row no longer matches"
+                : `${audit.data.broken.length} rows no longer match`}{" "}
+              the chain ({audit.data.broken.map((b) => `#${b.id} ${b.problem}`).join(", ")}).
             </p>
           )}
           {audit.data.rows.length === 0 ? (
             <p className="state">No changes recorded yet.</p>
           ) : (
             <div className="table-scroll">
-              <table className="data-table review-table" aria-label="Audit trail">
+              <table className="data-table review-table audit-table" aria-label="Audit trail">
                 <thead>
                   <tr>
                     <th scope="col">#</th>
@@ -83,12 +85,12 @@ export function AuditTrail() {
                         data-tampered={row.problem ? "true" : undefined}
                       >
                         <td className="mono">{row.id}</td>
-                        <td className="mono">
+                        <td className="mono audit-when">
                           {new Date(row.at).toISOString().slice(0, 19).replace("T", " ")}
                         </td>
                         <td>{row.actor}</td>
                         <td className="mono">{row.action}</td>
-                        <td className="mono">{row.subject}</td>
+                        <td className="mono audit-subject">{row.subject}</td>
                         <td className="review-wrap">
                           <Change value={before} />
                         </td>
