@@ -70,7 +70,9 @@ describe("the review workspace's queries", () => {
       decideReviewItems(tx, { keys, status: "fraud", actor: "ana@example.com", note: "dc farm" }),
     );
     expect(decided).toHaveLength(3);
-    const trail = await listAuditTrail(web.db, { actionPrefix: "review." });
+    const trail = await withStaffScope(web.db, staff, (tx) =>
+      listAuditTrail(tx, { actionPrefix: "review." }),
+    );
     expect(trail.map((r) => r.subject).sort()).toEqual([
       "review:partner-1/e1",
       "review:partner-1/e2",
@@ -122,7 +124,8 @@ describe("the review workspace's queries", () => {
 
   it("keep the trail append-only and show a tampered row", async () => {
     await writeAudit(owner.db, { actor: "cli", action: "test.note", subject: "test:1" });
-    expect(await verifyAuditChain(web.db)).toEqual([]);
+    const analyst = staffScope("analyst");
+    expect(await withStaffScope(web.db, analyst, (tx) => verifyAuditChain(tx))).toEqual([]);
     const [row] = await listAuditTrail(owner.db, { limit: 1 });
     await expect(
       web.db.execute(sql`update audit_log set actor = 'x' where id = ${row!.id}`),
@@ -139,16 +142,20 @@ describe("the review workspace's queries", () => {
       );
       await tx.execute(sql`alter table audit_log enable trigger audit_log_append_only`);
     });
-    expect(await verifyAuditChain(web.db)).toEqual([{ id: target.id, problem: "content" }]);
+    expect(await withStaffScope(web.db, analyst, (tx) => verifyAuditChain(tx))).toEqual([
+      { id: target.id, problem: "content" },
+    ]);
   });
 
   it("let blocklist entries expire", async () => {
-    await addBlocklistEntry(web.db, {
-      kind: "ip",
-      value: "203.0.113.9",
-      reason: "farm",
-      actor: "ana@example.com",
-    });
+    await withStaffScope(web.db, staffScope("analyst"), (tx) =>
+      addBlocklistEntry(tx, {
+        kind: "ip",
+        value: "203.0.113.9",
+        reason: "farm",
+        actor: "ana@example.com",
+      }),
+    );
     await addBlocklistEntry(owner.db, {
       kind: "cidr",
       value: "198.51.100.0/24",
@@ -157,8 +164,26 @@ describe("the review workspace's queries", () => {
       expiresAt: new Date(Date.now() - 1000),
     });
     expect((await readActiveBlocklist(owner.db)).map((e) => e.value)).toEqual(["203.0.113.9"]);
-    expect((await listBlocklistEntries(web.db)).map((e) => e.createdBy)).toEqual([
-      "ana@example.com",
-    ]);
+    expect(
+      (await withStaffScope(web.db, staffScope("admin"), (tx) => listBlocklistEntries(tx))).map(
+        (e) => e.createdBy,
+      ),
+    ).toEqual(["ana@example.com"]);
+  });
+
+  it("give the web role no blocklist or audit trail outside an analyst's or admin's scope", async () => {
+    expect(await listBlocklistEntries(web.db)).toEqual([]);
+    expect(await listAuditTrail(web.db)).toEqual([]);
+    await expect(
+      addBlocklistEntry(web.db, { kind: "ip", value: "192.0.2.50", reason: "x", actor: "x" }),
+    ).rejects.toMatchObject({ cause: { message: expect.stringMatching(/row-level security/) } });
+    await expect(
+      withStaffScope(web.db, staffScope("finance"), (tx) =>
+        writeAudit(tx, { actor: "fin@example.com", action: "test.note", subject: "test:2" }),
+      ),
+    ).rejects.toMatchObject({ cause: { message: expect.stringMatching(/row-level security/) } });
+    expect(
+      await withStaffScope(web.db, staffScope("finance"), (tx) => listBlocklistEntries(tx)),
+    ).toEqual([]);
   });
 });
