@@ -159,7 +159,7 @@ test("an analyst manages the blocklist, with the same checks as the CLI", async 
   await page.goto("/review/blocklist");
   const form = page.getByRole("form", { name: "Add a blocklist entry" });
   await form.getByLabel("Kind").selectOption("cidr");
-  await form.getByLabel("Network (CIDR)").fill("10.1.2.3/8");
+  await form.getByRole("textbox", { name: "Network (CIDR)" }).fill("10.1.2.3/8");
   await form.getByRole("button", { name: "Block" }).click();
   await expect(form).toContainText(
     "The network 10.1.2.3/8 has host bits set; did you mean 10.0.0.0/8?",
@@ -167,8 +167,8 @@ test("an analyst manages the blocklist, with the same checks as the CLI", async 
   await expect(form).toContainText("Give a reason, for the audit trail");
   await page.screenshot({ path: screenshotPath("review-blocklist-invalid"), fullPage: true });
 
-  await form.getByLabel("Network (CIDR)").fill("10.0.0.0/8");
-  await form.getByLabel("Reason").fill("click farm behind a NAT");
+  await form.getByRole("textbox", { name: "Network (CIDR)" }).fill("10.0.0.0/8");
+  await form.getByRole("textbox", { name: "Reason" }).fill("click farm behind a NAT");
   await form.getByRole("button", { name: "Block" }).click();
   await expect(page.getByRole("status")).toContainText("Blocked 10.0.0.0/8");
   const entry = page.locator('tr[data-value="10.0.0.0/8"]');

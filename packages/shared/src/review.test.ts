@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseBlockValue } from "./blocklist-value";
-import { BlocklistAdd, ReviewFilter } from "./review";
+import { auditChange, BlocklistAdd, FraudRatesInput, ReviewFilter, rateOf } from "./review";
 
 describe("parseBlockValue", () => {
   it("gives addresses and networks the spelling the fraud filter matches", () => {
@@ -45,5 +45,42 @@ describe("the review inputs", () => {
       issues({ kind: "ip", value: "1.2.3.4", reason: "x", expiresAt: "2020-01-01T00:00:00Z" }),
     ).toEqual([["expiresAt", "The expiry must be in the future"]]);
     expect(ReviewFilter.safeParse({ minRisk: 0.6, maxRisk: 0.4 }).success).toBe(false);
+  });
+});
+
+describe("auditChange", () => {
+  it("reads decisions, additions and removals one way: before and after", () => {
+    expect(
+      auditChange("review.decide", { before: { status: "pending" }, after: { status: "fraud" } }),
+    ).toEqual({
+      before: { status: "pending" },
+      after: { status: "fraud" },
+    });
+    expect(auditChange("blocklist.add", { kind: "ip", value: "192.0.2.1" })).toEqual({
+      before: null,
+      after: { kind: "ip", value: "192.0.2.1" },
+    });
+    expect(auditChange("blocklist.remove", { kind: "ip", value: "192.0.2.1" })).toEqual({
+      before: { kind: "ip", value: "192.0.2.1" },
+      after: null,
+    });
+  });
+});
+
+describe("the rate charts' inputs", () => {
+  it("refuse a reversed or too long range, and give 0 for a day without clicks", () => {
+    expect(
+      FraudRatesInput.safeParse({ by: "partner", from: "2026-12-01", to: "2026-12-03" }).success,
+    ).toBe(true);
+    expect(
+      FraudRatesInput.safeParse({ by: "partner", from: "2026-12-03", to: "2026-12-01" }).error
+        ?.issues[0]?.message,
+    ).toBe("the first day must not be after the last");
+    expect(
+      FraudRatesInput.safeParse({ by: "campaign", from: "2026-01-01", to: "2026-12-01" }).error
+        ?.issues[0]?.message,
+    ).toBe("choose at most 92 days");
+    expect(rateOf(5, 0)).toBe(0);
+    expect(rateOf(100, 1000)).toBe(0.1);
   });
 });
