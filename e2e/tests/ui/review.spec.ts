@@ -87,8 +87,8 @@ test("an analyst filters the queue, decides three clicks in bulk with the keyboa
   await expect(rows.filter({ hasText: "rv-other-1" })).toHaveCount(1);
   await page.screenshot({ path: screenshotPath("review-queue"), fullPage: true });
 
-  await page.getByLabel("Campaign").selectOption(CAMPAIGN);
-  await page.getByLabel("Reason").selectOption("datacenter_ip");
+  await page.locator('select[name="campaign"]').selectOption(CAMPAIGN);
+  await page.locator('select[name="reason"]').selectOption("datacenter_ip");
   await expect(rows).toHaveCount(3);
   await expect(rows.locator("td:nth-child(2)")).toHaveText(DC_EVENTS);
   // Each item says why: its score, reason codes and feature values.
@@ -111,7 +111,7 @@ test("an analyst filters the queue, decides three clicks in bulk with the keyboa
   await page.keyboard.press("f");
   await expect(page.getByRole("status")).toHaveText("Marked 3 clicks fraud.");
   await expect(page.getByText("No queued clicks match.")).toBeVisible();
-  await page.getByLabel("Reason").selectOption("");
+  await page.locator('select[name="reason"]').selectOption("");
   await expect(rows).toHaveCount(1);
   await expect(rows.first()).toContainText("rv-burst-1");
   await page.screenshot({ path: screenshotPath("review-queue-decided"), fullPage: true });
@@ -158,7 +158,7 @@ test("an analyst manages the blocklist, with the same checks as the CLI", async 
   await expect(page).toHaveURL(/\/review$/);
   await page.goto("/review/blocklist");
   const form = page.getByRole("form", { name: "Add a blocklist entry" });
-  await form.getByLabel("Kind").selectOption("cidr");
+  await form.locator('select[name="kind"]').selectOption("cidr");
   await form.getByRole("textbox", { name: "Network (CIDR)" }).fill("10.1.2.3/8");
   await form.getByRole("button", { name: "Block" }).click();
   await expect(form).toContainText(
@@ -193,7 +193,7 @@ test("an analyst sees fraud and suspicious rates per campaign and per partner", 
   await expect(fraud.locator(".recharts-legend-item", { hasText: CAMPAIGN })).toHaveCount(1);
   await expect(page.getByRole("region", { name: "Suspicious rate" })).toBeVisible();
   await page.screenshot({ path: screenshotPath("review-rates-campaign"), fullPage: true });
-  await page.getByLabel("Per").selectOption("partner");
+  await page.locator('select[name="by"]').selectOption("partner");
   await expect(fraud.locator(".recharts-legend-item", { hasText: PARTNER })).toHaveCount(1);
   await page.screenshot({ path: screenshotPath("review-rates-partner"), fullPage: true });
 });

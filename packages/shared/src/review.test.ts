@@ -41,6 +41,11 @@ describe("the review inputs", () => {
     expect(issues({ kind: "ip", value: "1.2.3.4", reason: " " })).toEqual([
       ["reason", "Give a reason, for the audit trail"],
     ]);
+    expect(issues({ kind: "ip", value: "1.2.3", reason: "", expiresAt: "soon" })).toEqual([
+      ["value", 'The IP address must be an IPv4 or IPv6 address, got "1.2.3"'],
+      ["reason", "Give a reason, for the audit trail"],
+      ["expiresAt", "The expiry must be a date and time"],
+    ]);
     expect(
       issues({ kind: "ip", value: "1.2.3.4", reason: "x", expiresAt: "2020-01-01T00:00:00Z" }),
     ).toEqual([["expiresAt", "The expiry must be in the future"]]);

@@ -36,28 +36,44 @@ const VALUE_LABEL: Record<BlocklistKind, string> = {
   user_agent: "The user-agent pattern",
 };
 
+const BlockReason = z
+  .string()
+  .trim()
+  .min(1, "Give a reason, for the audit trail")
+  .max(200, "The reason must be at most 200 characters");
+
+/** ISO time after which the entry stops applying; none means until removed. */
+const BlockExpiry = z.iso
+  .datetime({ offset: true, error: "The expiry must be a date and time" })
+  .refine((at) => Date.parse(at) > Date.now(), "The expiry must be in the future")
+  .optional();
+
+/**
+ * A blocklist entry to add. The fields are checked together, so a form learns
+ * every wrong field at once (value, reason and expiry), not the first alone.
+ */
 export const BlocklistAdd = z
   .object({
     kind: z.enum(BLOCKLIST_KINDS),
     value: z.string(),
-    reason: z
-      .string()
-      .trim()
-      .min(1, "Give a reason, for the audit trail")
-      .max(200, "The reason must be at most 200 characters"),
-    /** ISO time after which the entry stops applying; none means until removed. */
-    expiresAt: z.iso
-      .datetime({ offset: true, error: "The expiry must be a date and time" })
-      .refine((at) => Date.parse(at) > Date.now(), "The expiry must be in the future")
-      .optional(),
+    reason: z.string(),
+    expiresAt: z.string().optional(),
   })
   .transform((input, ctx) => {
+    const fail = (path: string, message: string) =>
+      ctx.addIssue({ code: "custom", path: [path], message });
+    let value = "";
     try {
-      return { ...input, value: parseBlockValue(input.kind, input.value, VALUE_LABEL[input.kind]) };
+      value = parseBlockValue(input.kind, input.value, VALUE_LABEL[input.kind]);
     } catch (error) {
-      ctx.addIssue({ code: "custom", path: ["value"], message: (error as Error).message });
-      return z.NEVER;
+      fail("value", (error as Error).message);
     }
+    const reason = BlockReason.safeParse(input.reason);
+    if (!reason.success) fail("reason", reason.error.issues[0]!.message);
+    const expiresAt = BlockExpiry.safeParse(input.expiresAt);
+    if (!expiresAt.success) fail("expiresAt", expiresAt.error.issues[0]!.message);
+    if (!value || !reason.success || !expiresAt.success) return z.NEVER;
+    return { kind: input.kind, value, reason: reason.data, expiresAt: expiresAt.data };
   });
 export type BlocklistAdd = z.infer<typeof BlocklistAdd>;
 
