@@ -229,7 +229,7 @@ export function ReviewQueue() {
                   <td className="mono">{item.eventId}</td>
                   <td>{item.campaignId}</td>
                   <td>{item.partnerId}</td>
-                  <td className="mono">
+                  <td className="mono review-time">
                     {new Date(item.clickTs).toISOString().slice(0, 19).replace("T", " ")}
                   </td>
                   <td className="num">
