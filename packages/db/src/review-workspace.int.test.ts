@@ -5,7 +5,7 @@ import { connectDb, type DbConnection } from "./client";
 import { writeAudit } from "./queries/audit";
 import { readActiveBlocklist } from "./queries/blocklist";
 import { addBlocklistEntry, listBlocklistEntries } from "./queries/blocklist-admin";
-import { insertReviewItems, type NewReviewItem } from "./queries/review-queue";
+import { decideReviewItem, insertReviewItems, type NewReviewItem } from "./queries/review-queue";
 import {
   decideReviewItems,
   listAuditTrail,
@@ -70,7 +70,9 @@ describe("the review workspace's queries", () => {
       decideReviewItems(tx, { keys, status: "fraud", actor: "ana@example.com", note: "dc farm" }),
     );
     expect(decided).toHaveLength(3);
-    const trail = await listAuditTrail(web.db, { actionPrefix: "review." });
+    const trail = await withStaffScope(web.db, staff, (tx) =>
+      listAuditTrail(tx, { actionPrefix: "review." }),
+    );
     expect(trail.map((r) => r.subject).sort()).toEqual([
       "review:partner-1/e1",
       "review:partner-1/e2",
@@ -81,6 +83,32 @@ describe("the review workspace's queries", () => {
       after: { status: "fraud", decidedBy: "ana@example.com", note: "dc farm" },
     });
     expect((await listReviewQueue(owner.db, {})).map((r) => r.eventId)).toEqual(["e4"]);
+  });
+
+  it("write a single decision's audit row the way the bulk one does", async () => {
+    await insertReviewItems(owner.db, [item("e9", { partnerId: "partner-9" })]);
+    const row = await decideReviewItem(owner.db, {
+      partnerId: "partner-9",
+      eventId: "e9",
+      status: "clean",
+      actor: "cli",
+      note: "known crawler test",
+    });
+    expect(row).toMatchObject({ status: "clean", decidedBy: "cli", note: "known crawler test" });
+    const [audit] = await listAuditTrail(owner.db, { limit: 1 });
+    expect(audit).toMatchObject({ action: "review.decide", subject: "review:partner-9/e9" });
+    expect(audit!.detail).toEqual({
+      before: { status: "pending", decidedBy: null, note: null },
+      after: { status: "clean", decidedBy: "cli", note: "known crawler test" },
+    });
+    expect(
+      await decideReviewItem(owner.db, {
+        partnerId: "partner-9",
+        eventId: "missing",
+        status: "fraud",
+        actor: "cli",
+      }),
+    ).toBeNull();
   });
 
   it("refuse a decision from the web role without a staff scope", async () => {
@@ -96,7 +124,8 @@ describe("the review workspace's queries", () => {
 
   it("keep the trail append-only and show a tampered row", async () => {
     await writeAudit(owner.db, { actor: "cli", action: "test.note", subject: "test:1" });
-    expect(await verifyAuditChain(web.db)).toEqual([]);
+    const analyst = staffScope("analyst");
+    expect(await withStaffScope(web.db, analyst, (tx) => verifyAuditChain(tx))).toEqual([]);
     const [row] = await listAuditTrail(owner.db, { limit: 1 });
     await expect(
       web.db.execute(sql`update audit_log set actor = 'x' where id = ${row!.id}`),
@@ -113,16 +142,20 @@ describe("the review workspace's queries", () => {
       );
       await tx.execute(sql`alter table audit_log enable trigger audit_log_append_only`);
     });
-    expect(await verifyAuditChain(web.db)).toEqual([{ id: target.id, problem: "content" }]);
+    expect(await withStaffScope(web.db, analyst, (tx) => verifyAuditChain(tx))).toEqual([
+      { id: target.id, problem: "content" },
+    ]);
   });
 
   it("let blocklist entries expire", async () => {
-    await addBlocklistEntry(web.db, {
-      kind: "ip",
-      value: "203.0.113.9",
-      reason: "farm",
-      actor: "ana@example.com",
-    });
+    await withStaffScope(web.db, staffScope("analyst"), (tx) =>
+      addBlocklistEntry(tx, {
+        kind: "ip",
+        value: "203.0.113.9",
+        reason: "farm",
+        actor: "ana@example.com",
+      }),
+    );
     await addBlocklistEntry(owner.db, {
       kind: "cidr",
       value: "198.51.100.0/24",
@@ -131,8 +164,26 @@ describe("the review workspace's queries", () => {
       expiresAt: new Date(Date.now() - 1000),
     });
     expect((await readActiveBlocklist(owner.db)).map((e) => e.value)).toEqual(["203.0.113.9"]);
-    expect((await listBlocklistEntries(web.db)).map((e) => e.createdBy)).toEqual([
-      "ana@example.com",
-    ]);
+    expect(
+      (await withStaffScope(web.db, staffScope("admin"), (tx) => listBlocklistEntries(tx))).map(
+        (e) => e.createdBy,
+      ),
+    ).toEqual(["ana@example.com"]);
+  });
+
+  it("give the web role no blocklist or audit trail outside an analyst's or admin's scope", async () => {
+    expect(await listBlocklistEntries(web.db)).toEqual([]);
+    expect(await listAuditTrail(web.db)).toEqual([]);
+    await expect(
+      addBlocklistEntry(web.db, { kind: "ip", value: "192.0.2.50", reason: "x", actor: "x" }),
+    ).rejects.toMatchObject({ cause: { message: expect.stringMatching(/row-level security/) } });
+    await expect(
+      withStaffScope(web.db, staffScope("finance"), (tx) =>
+        writeAudit(tx, { actor: "fin@example.com", action: "test.note", subject: "test:2" }),
+      ),
+    ).rejects.toMatchObject({ cause: { message: expect.stringMatching(/row-level security/) } });
+    expect(
+      await withStaffScope(web.db, staffScope("finance"), (tx) => listBlocklistEntries(tx)),
+    ).toEqual([]);
   });
 });

@@ -1,7 +1,6 @@
 /** The analysts' workspace: what the review router takes and answers. */
-import ipaddr from "ipaddr.js";
 import { z } from "zod";
-import { normaliseIp } from "./fraud/ip";
+import { BLOCKLIST_KINDS, type BlocklistKind, parseBlockValue } from "./blocklist-value";
 
 export const IsoDayInput = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "day must be YYYY-MM-DD");
 
@@ -30,52 +29,106 @@ export const ReviewDecision = z.object({
 });
 export type ReviewDecision = z.infer<typeof ReviewDecision>;
 
-/** An IP or CIDR in its normal spelling, or null when it is not one. */
-export function normaliseBlockValue(
-  kind: "ip" | "cidr" | "user_agent",
-  raw: string,
-): string | null {
-  const value = raw.trim();
-  if (!value) return null;
-  if (kind === "user_agent") return value.length <= 512 ? value : null;
-  try {
-    if (kind === "ip")
-      return ipaddr.IPv4.isValidFourPartDecimal(value) || ipaddr.IPv6.isValid(value)
-        ? normaliseIp(value)
-        : null;
-    const [addr, bits] = ipaddr.parseCIDR(value);
-    const network = ipaddr.IPv4.isValid(addr.toString())
-      ? ipaddr.IPv4.networkAddressFromCIDR(value)
-      : ipaddr.IPv6.networkAddressFromCIDR(value);
-    return network.toString() === addr.toString() ? `${addr.toString()}/${bits}` : null;
-  } catch {
-    return null;
-  }
-}
+/** How the dashboard's blocklist form names the value in its messages. */
+const VALUE_LABEL: Record<BlocklistKind, string> = {
+  ip: "The IP address",
+  cidr: "The network",
+  user_agent: "The user-agent pattern",
+};
 
+const BlockReason = z
+  .string()
+  .trim()
+  .min(1, "Give a reason, for the audit trail")
+  .max(200, "The reason must be at most 200 characters");
+
+/** ISO time after which the entry stops applying; none means until removed. */
+const BlockExpiry = z.iso
+  .datetime({ offset: true, error: "The expiry must be a date and time" })
+  .refine((at) => Date.parse(at) > Date.now(), "The expiry must be in the future")
+  .optional();
+
+/**
+ * A blocklist entry to add. The fields are checked together, so a form learns
+ * every wrong field at once (value, reason and expiry), not the first alone.
+ */
 export const BlocklistAdd = z
   .object({
-    kind: z.enum(["ip", "cidr", "user_agent"]),
+    kind: z.enum(BLOCKLIST_KINDS),
     value: z.string(),
-    reason: z.string().trim().min(1, "give a reason"),
-    /** ISO time after which the entry stops applying; none means until removed. */
-    expiresAt: z.iso.datetime({ offset: true }).optional(),
+    reason: z.string(),
+    expiresAt: z.string().optional(),
   })
   .transform((input, ctx) => {
-    const value = normaliseBlockValue(input.kind, input.value);
-    if (value === null) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["value"],
-        message:
-          input.kind === "cidr"
-            ? "expected a network such as 203.0.113.0/24 (no host bits set)"
-            : input.kind === "ip"
-              ? "expected an IPv4 or IPv6 address"
-              : "expected a user-agent pattern of 1 to 512 characters",
-      });
-      return z.NEVER;
+    const fail = (path: string, message: string) =>
+      ctx.addIssue({ code: "custom", path: [path], message });
+    let value = "";
+    try {
+      value = parseBlockValue(input.kind, input.value, VALUE_LABEL[input.kind]);
+    } catch (error) {
+      fail("value", (error as Error).message);
     }
-    return { ...input, value };
+    const reason = BlockReason.safeParse(input.reason);
+    if (!reason.success) fail("reason", reason.error.issues[0]!.message);
+    const expiresAt = BlockExpiry.safeParse(input.expiresAt);
+    if (!expiresAt.success) fail("expiresAt", expiresAt.error.issues[0]!.message);
+    if (!value || !reason.success || !expiresAt.success) return z.NEVER;
+    return { kind: input.kind, value, reason: reason.data, expiresAt: expiresAt.data };
   });
 export type BlocklistAdd = z.infer<typeof BlocklistAdd>;
+
+/** Which audit rows to show: one area's (`review`, `blocklist`) or all, newest first. */
+export const AuditTrailInput = z
+  .object({
+    area: z.enum(["review", "blocklist"]).optional(),
+    limit: z.number().int().min(1).max(500).default(100),
+  })
+  .default({ limit: 100 });
+export type AuditTrailInput = z.infer<typeof AuditTrailInput>;
+
+/**
+ * An audit row's change as before and after: decisions record both; an added
+ * blocklist entry has only an after, a removed one only a before.
+ */
+export function auditChange(
+  action: string,
+  detail: Record<string, unknown>,
+): { before: unknown; after: unknown } {
+  if ("before" in detail || "after" in detail)
+    return { before: detail.before ?? null, after: detail.after ?? null };
+  if (action.endsWith(".remove")) return { before: detail, after: null };
+  return { before: null, after: detail };
+}
+
+const DAY_MS = 86_400_000;
+
+/** The days and grouping of the fraud-rate charts: at most 92 days. */
+export const FraudRatesInput = z
+  .object({
+    by: z.enum(["campaign", "partner"]),
+    from: IsoDayInput,
+    to: IsoDayInput,
+  })
+  .refine((r) => r.from <= r.to, {
+    error: "the first day must not be after the last",
+    path: ["to"],
+  })
+  .refine((r) => Date.parse(r.to) - Date.parse(r.from) <= 91 * DAY_MS, {
+    error: "choose at most 92 days",
+    path: ["from"],
+  });
+export type FraudRatesInput = z.infer<typeof FraudRatesInput>;
+
+/** One billed day of one campaign or partner: clicks seen, and how many were suspicious or fraud. */
+export const FraudRatePoint = z.object({
+  day: IsoDayInput,
+  key: z.string(),
+  /** Every scored click: counted (clean and suspicious) plus fraud (dropped). */
+  seen: z.number().int().nonnegative(),
+  suspicious: z.number().int().nonnegative(),
+  fraud: z.number().int().nonnegative(),
+});
+export type FraudRatePoint = z.infer<typeof FraudRatePoint>;
+
+/** A share of the clicks seen, 0 when none were. */
+export const rateOf = (part: number, seen: number): number => (seen > 0 ? part / seen : 0);

@@ -1,7 +1,7 @@
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq } from "drizzle-orm";
 import type { DbOrTx } from "../client";
 import { reviewQueue } from "../schema";
-import { writeAudit } from "./audit";
+import { decideReviewItems } from "./review-workspace";
 
 export type ReviewItem = typeof reviewQueue.$inferSelect;
 export type ReviewStatus = ReviewItem["status"];
@@ -59,8 +59,9 @@ export async function listReviewItems(
 }
 
 /**
- * Records an analyst's verdict on a queued click, with an audit entry, in one
- * transaction. Returns the updated item, or null when there is no such item.
+ * Records an analyst's verdict on one queued click: the bulk decision for a
+ * single key, so its audit row reads the same (`{ before, after }`). Returns the
+ * updated item, or null when there is no such item.
  */
 export async function decideReviewItem(
   db: DbOrTx,
@@ -73,32 +74,13 @@ export async function decideReviewItem(
   },
 ): Promise<ReviewItem | null> {
   return db.transaction(async (tx) => {
-    const [before] = await tx
-      .select({ status: reviewQueue.status })
-      .from(reviewQueue)
-      .where(
-        and(eq(reviewQueue.partnerId, input.partnerId), eq(reviewQueue.eventId, input.eventId)),
-      )
-      .for("update");
-    if (!before) return null;
-    const [row] = await tx
-      .update(reviewQueue)
-      .set({
-        status: input.status,
-        decidedBy: input.actor,
-        decidedAt: sql`now()`,
-        note: input.note ?? null,
-      })
-      .where(
-        and(eq(reviewQueue.partnerId, input.partnerId), eq(reviewQueue.eventId, input.eventId)),
-      )
-      .returning();
-    await writeAudit(tx, {
+    const key = { partnerId: input.partnerId, eventId: input.eventId };
+    const decided = await decideReviewItems(tx, {
+      keys: [key],
+      status: input.status,
       actor: input.actor,
-      action: "review.decide",
-      subject: `review:${input.partnerId}/${input.eventId}`,
-      detail: { from: before.status, to: input.status, note: input.note ?? null },
+      note: input.note ?? null,
     });
-    return row ?? null;
+    return decided.length ? getReviewItem(tx, key) : null;
   });
 }

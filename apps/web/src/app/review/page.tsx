@@ -1,22 +1,17 @@
 import type { Metadata } from "next";
-import { requirePage } from "../../server/auth/request-session";
-import { HydrateClient } from "../../trpc/server";
 import { ReviewQueue } from "./review-queue";
+import { ReviewSection } from "./review-section";
 
 export const metadata: Metadata = { title: "Review queue" };
 
-export default async function ReviewPage() {
-  await requirePage("/review");
+export default function ReviewPage() {
   return (
-    <section className="review-page">
-      <h1>Review queue</h1>
-      <p className="muted">
-        Suspicious clicks waiting for a verdict. A verdict overrides the model in the next nightly
-        billing run.
-      </p>
-      <HydrateClient>
-        <ReviewQueue />
-      </HydrateClient>
-    </section>
+    <ReviewSection
+      tab="/review"
+      title="Review queue"
+      intro="Suspicious clicks waiting for a verdict. A verdict overrides the model in the next nightly billing run."
+    >
+      <ReviewQueue />
+    </ReviewSection>
   );
 }

@@ -3,13 +3,20 @@ import {
   decideReviewItems,
   listAuditTrail,
   listBlocklistEntries,
+  listFraudRates,
   listReviewQueue,
   removeBlocklistEntry,
   reviewQueueFacets,
   verifyAuditChain,
 } from "@adclick/db/queries";
 import { withStaffScope } from "@adclick/db/scope";
-import { BlocklistAdd, ReviewDecision, ReviewFilter } from "@adclick/shared/review";
+import {
+  AuditTrailInput,
+  BlocklistAdd,
+  FraudRatesInput,
+  ReviewDecision,
+  ReviewFilter,
+} from "@adclick/shared/review";
 import { TRPCError, type TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import { roleProcedure } from "../trpc";
@@ -43,20 +50,43 @@ export const reviewRouter = {
     return { decided: decided.length };
   }),
 
-  /** The newest audit rows and the ids whose hash chain no longer holds. */
-  audit: analyst.query(({ ctx }) =>
-    withStaffScope(ctx.db, ctx.staff, async (tx) => ({
-      rows: await listAuditTrail(tx, { limit: 100 }),
-      broken: await verifyAuditChain(tx),
-    })),
+  /**
+   * The newest audit rows (optionally of one area), each with the problem the
+   * hash chain finds in it (null when intact), and every broken row of the whole
+   * trail, so a tampered row older than the page still shows.
+   */
+  audit: analyst.input(AuditTrailInput).query(({ ctx, input }) =>
+    withStaffScope(ctx.db, ctx.staff, async (tx) => {
+      const broken = await verifyAuditChain(tx);
+      const problemOf = new Map(broken.map((b) => [b.id, b.problem]));
+      const rows = await listAuditTrail(tx, {
+        actionPrefix: input.area ? `${input.area}.` : undefined,
+        limit: input.limit,
+      });
+      return {
+        rows: rows.map(({ prevHash: _prev, hash: _hash, ...row }) => ({
+          ...row,
+          problem: problemOf.get(row.id) ?? null,
+        })),
+        broken,
+      };
+    }),
   ),
+
+  /** Billed clicks per day and campaign or partner, with how many were suspicious or fraud. */
+  rates: analyst
+    .input(FraudRatesInput)
+    .query(({ ctx, input }) =>
+      withStaffScope(ctx.db, ctx.staff, (tx) => listFraudRates(tx, input)),
+    ),
 
   blocklist: analyst.query(({ ctx }) =>
     withStaffScope(ctx.db, ctx.staff, (tx) => listBlocklistEntries(tx)),
   ),
 
-  blockAdd: analyst.input(BlocklistAdd).mutation(({ ctx, input }) =>
-    withStaffScope(ctx.db, ctx.staff, (tx) =>
+  /** Blocks an IP, network or user-agent pattern; running aggregators apply it within 30 s. */
+  blockAdd: analyst.input(BlocklistAdd).mutation(async ({ ctx, input }) => {
+    const { entry, created } = await withStaffScope(ctx.db, ctx.staff, (tx) =>
       addBlocklistEntry(tx, {
         kind: input.kind,
         value: input.value,
@@ -64,8 +94,14 @@ export const reviewRouter = {
         actor: ctx.session.user.email,
         expiresAt: input.expiresAt ? new Date(input.expiresAt) : null,
       }),
-    ),
-  ),
+    );
+    if (!created)
+      throw new TRPCError({
+        code: "CONFLICT",
+        message: `${entry.value} is already blocked (entry ${entry.id})`,
+      });
+    return entry;
+  }),
 
   blockRemove: analyst
     .input(z.object({ id: z.number().int().positive() }))
