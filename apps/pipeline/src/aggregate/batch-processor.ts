@@ -6,7 +6,7 @@ import {
   WINDOW_MS,
   windowStartMs,
 } from "@adclick/shared";
-import type { Producer } from "kafkajs";
+import type { ProducerBatch } from "kafkajs";
 import type { Logger } from "../runtime/logger";
 import {
   type AggregateStore,
@@ -41,8 +41,8 @@ export type BatchOutcome =
 
 export interface BatchProcessorOptions {
   store: AggregateStore;
-  /** Producer for clicks.flagged and the fraud topic; null to skip (bench of counters only). */
-  producer: Producer | null;
+  /** Producer for clicks.flagged and the fraud topic (a `VerdictProducer`); null to skip (bench of counters only). */
+  producer: { sendBatch(batch: ProducerBatch): Promise<unknown> } | null;
   flaggedTopic: string;
   fraudTopic: string;
   blocklist: BlocklistSource;
