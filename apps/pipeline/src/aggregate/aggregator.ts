@@ -29,7 +29,7 @@ import {
   topicName,
 } from "@adclick/shared";
 import { Redis } from "ioredis";
-import { type EachBatchPayload, type Kafka, PartitionAssigners, type Producer } from "kafkajs";
+import { type EachBatchPayload, type Kafka, PartitionAssigners } from "kafkajs";
 import type { Registry } from "prom-client";
 import { createKafka } from "../kafka/client";
 import { ConsumerGroup, type Membership } from "../kafka/consumer-group";
@@ -44,6 +44,7 @@ import type { ScoredClick } from "./counter-deltas";
 import { FENCING_ASSIGNER, fencingAssigner } from "./fencing-assigner";
 import { createAggregatorMetrics } from "./metrics";
 import { describeUnfinished, readReplayRecord } from "./replay-record";
+import { VerdictProducer } from "./verdict-producer";
 
 export interface AggregatorOptions {
   config: Config;
@@ -83,7 +84,7 @@ export class Aggregator implements Component {
   private kafka: Kafka;
   private redis: Redis | null = null;
   private group: ConsumerGroup | null = null;
-  private producer: Producer | null = null;
+  private producer: VerdictProducer | null = null;
   private blocklist: BlocklistSource;
   private processor: BatchProcessor | null = null;
   private epoch: Promise<number> = Promise.resolve(0);
@@ -121,7 +122,7 @@ export class Aggregator implements Component {
       );
     await this.blocklist.start();
     if (this.o.produceVerdicts !== false) {
-      const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 5 });
+      const producer = new VerdictProducer(this.kafka, this.logger);
       this.producer = producer;
       await withStartBackoff("the Kafka brokers", () => producer.connect(), {
         logger: this.logger,

@@ -6,7 +6,7 @@ import {
   WINDOW_MS,
   windowStartMs,
 } from "@adclick/shared";
-import type { IHeaders, Producer } from "kafkajs";
+import type { IHeaders, ProducerBatch } from "kafkajs";
 import { REQUEST_ID_HEADER, requestIdOf } from "../kafka/request-id";
 import type { Logger } from "../runtime/logger";
 import {
@@ -43,8 +43,8 @@ export type BatchOutcome =
 
 export interface BatchProcessorOptions {
   store: AggregateStore;
-  /** Producer for clicks.flagged and the fraud topic; null to skip (bench of counters only). */
-  producer: Producer | null;
+  /** Producer for clicks.flagged and the fraud topic (a `VerdictProducer`); null to skip (bench of counters only). */
+  producer: { sendBatch(batch: ProducerBatch): Promise<unknown> } | null;
   flaggedTopic: string;
   fraudTopic: string;
   blocklist: BlocklistSource;

@@ -1,13 +1,13 @@
 /** The consumer-group module against the local Kafka (assumes `adclick services up`). */
 import { groupName, topicName } from "@adclick/shared";
-import type { Producer } from "kafkajs";
+import { KafkaJSNonRetriableError, type Producer } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestStack, type TestStack } from "../../../../test/stack";
 import { createLogger } from "../runtime/logger";
 import { createKafka } from "./client";
 import { CommitNotConfirmedError, ConsumerGroup, type Membership } from "./consumer-group";
 
-const logger = createLogger("silent");
+const logger = createLogger(process.env.CG_LOG ?? "silent");
 
 async function waitFor(predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -101,5 +101,35 @@ describe("ConsumerGroup", () => {
     await producer.send({ topic, messages: [{ key: "k", value: "boom", partition: 0 }] });
     await waitFor(() => !g.ready(), 20_000, "readiness to turn false");
     expect(g.current()).toBeNull();
+  });
+
+  it("starts a new consumer when kafkajs gives up for good on a coordinator that a broker restart moved", async () => {
+    const topic = topicName(stack.topicPrefix, "flagged");
+    const delivered: Array<{ generation: number; value: string }> = [];
+    let crashes = 0;
+    const g = group("coordinator", async ({ batch }, membership) => {
+      if (crashes === 0) {
+        crashes++;
+        // What kafkajs throws when it rejoins while a restarting broker has no coordinator.
+        throw Object.assign(new KafkaJSNonRetriableError("Failed to find group coordinator"), {
+          cause: Object.assign(new Error("Failed to find group coordinator"), {
+            name: "KafkaJSGroupCoordinatorNotFound",
+            retriable: false,
+          }),
+        });
+      }
+      for (const m of batch.messages)
+        delivered.push({ generation: membership.generation, value: String(m.value) });
+    });
+    await g.start();
+    await producer.send({ topic, messages: [{ key: "k", value: "after-crash", partition: 0 }] });
+    await waitFor(
+      () => delivered.some((d) => d.value === "after-crash"),
+      60_000,
+      "the batch after the crash",
+    );
+    expect(crashes).toBe(1);
+    expect(Math.max(...delivered.map((d) => d.generation))).toBeGreaterThanOrEqual(2);
+    expect(g.ready()).toBe(true);
   });
 });

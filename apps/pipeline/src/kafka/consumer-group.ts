@@ -99,6 +99,7 @@ export class ConsumerGroup {
   private stopping = false;
   private lastHeartbeatAt = 0;
   private heartbeatFn: (() => Promise<void>) | null = null;
+  private restarting: Promise<void> | null = null;
   private topicNames: string[] = [];
 
   constructor(private readonly o: ConsumerGroupOptions) {
@@ -132,7 +133,13 @@ export class ConsumerGroup {
       { logger: this.logger, timeoutMs },
     );
     this.topicNames = created.slice(0, this.o.topics.length);
+    await this.runConsumer(backoff);
+    logger.debug({ groupId, topics: this.topicNames }, "consumer group running");
+  }
 
+  /** A new kafkajs consumer: events wired, connected, subscribed and running. */
+  private async runConsumer(backoff: { logger: Logger; timeoutMs: number }): Promise<void> {
+    const { kafka, groupId } = this.o;
     const consumer = kafka.consumer({
       allowAutoTopicCreation: false,
       // kafkajs heartbeats between fetches: a fetch may not wait longer than a heartbeat interval.
@@ -170,7 +177,10 @@ export class ConsumerGroup {
       this.revoke("crashed");
       // kafkajs restarts with a new runner: a heartbeat function from before would ask the old one.
       this.heartbeatFn = null;
-      if (!payload.restart) this.failed = true;
+      if (!payload.restart) {
+        if (!this.stopping && isBrokerTransient(payload.error)) this.restartConsumer(consumer);
+        else this.failed = true;
+      }
       this.logger.error(
         { err: payload.error, restart: payload.restart },
         payload.restart ? "consumer crashed; kafkajs restarts it" : "consumer crashed for good",
@@ -178,24 +188,60 @@ export class ConsumerGroup {
     });
     consumer.on(consumer.events.STOP, () => this.revoke("stopped"));
 
-    await withStartBackoff("the Kafka brokers", () => consumer.connect(), backoff);
-    await withStartBackoff(
-      `metadata of ${this.topicNames.join(", ")}`,
-      () =>
-        consumer.subscribe({
-          topics: this.topicNames,
-          fromBeginning: this.o.fromBeginning ?? true,
-        }),
-      { ...backoff, isFatal: (err) => err instanceof TopicConfigError },
-    );
-    await consumer.run({
-      autoCommit: this.o.run?.autoCommit ?? false,
-      autoCommitInterval: this.o.run?.autoCommitInterval,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.o.run?.partitionsConsumedConcurrently ?? 1,
-      eachBatch: (payload) => this.onBatch(payload),
-    });
-    logger.debug({ groupId, topics: this.topicNames }, "consumer group running");
+    try {
+      await withStartBackoff("the Kafka brokers", () => consumer.connect(), backoff);
+      await withStartBackoff(
+        `metadata of ${this.topicNames.join(", ")}`,
+        () =>
+          consumer.subscribe({
+            topics: this.topicNames,
+            fromBeginning: this.o.fromBeginning ?? true,
+          }),
+        { ...backoff, isFatal: (err) => err instanceof TopicConfigError },
+      );
+      await consumer.run({
+        autoCommit: this.o.run?.autoCommit ?? false,
+        autoCommitInterval: this.o.run?.autoCommitInterval,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: this.o.run?.partitionsConsumedConcurrently ?? 1,
+        eachBatch: (payload) => this.onBatch(payload),
+      });
+    } catch (err) {
+      await consumer.disconnect().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /**
+   * kafkajs gave up for good on an error that only a broker restart or a moving
+   * coordinator caused (seen: KafkaJSGroupCoordinatorNotFound while a broker shut
+   * down, rejoining after a rebalance): the consumer is replaced by a new one
+   * that joins again, instead of the role stalling with `ready()` false.
+   */
+  private restartConsumer(crashed: Consumer): void {
+    if (this.restarting || this.consumer !== crashed) return;
+    this.logger.warn("kafkajs gave up on a broker error that passes; starting a new consumer");
+    const timeoutMs = this.o.startTimeoutMs ?? START_TIMEOUT_MS;
+    const restarting = (async () => {
+      await crashed.disconnect().catch(() => undefined);
+      if (this.stopping) return;
+      await withStartBackoff(
+        "a new consumer after a crash",
+        async () => {
+          if (this.stopping) return;
+          await this.runConsumer({ logger: this.logger, timeoutMs });
+        },
+        { logger: this.logger, timeoutMs },
+      );
+    })()
+      .catch((err) => {
+        this.failed = true;
+        this.logger.error({ err }, "could not start a new consumer; crashed for good");
+      })
+      .finally(() => {
+        if (this.restarting === restarting) this.restarting = null;
+      });
+    this.restarting = restarting;
   }
 
   /** Joined at least once, not crashed for good, not stopping. */
@@ -310,6 +356,7 @@ export class ConsumerGroup {
   async stop(): Promise<void> {
     this.stopping = true;
     try {
+      await this.restarting;
       await this.consumer?.disconnect();
     } finally {
       await this.admin?.disconnect().catch(() => undefined);
@@ -352,6 +399,40 @@ export class ConsumerGroup {
     }
     await this.o.eachBatch(payload, membership);
   }
+}
+
+/** kafkajs error names and Kafka error types that a broker restart or a moving coordinator causes. */
+const TRANSIENT_NAMES = new Set([
+  "KafkaJSGroupCoordinatorNotFound",
+  "KafkaJSConnectionError",
+  "KafkaJSConnectionClosedError",
+  "KafkaJSRequestTimeoutError",
+  "KafkaJSBrokerNotFound",
+  "KafkaJSNoBrokerAvailableError",
+  "KafkaJSNumberOfRetriesExceeded",
+]);
+const TRANSIENT_TYPES = new Set([
+  "GROUP_COORDINATOR_NOT_AVAILABLE",
+  "NOT_COORDINATOR_FOR_GROUP",
+  "GROUP_LOAD_IN_PROGRESS",
+  "LEADER_NOT_AVAILABLE",
+  "NOT_LEADER_FOR_PARTITION",
+  "REQUEST_TIMED_OUT",
+  "NETWORK_EXCEPTION",
+  "REBALANCE_IN_PROGRESS",
+]);
+
+/** Whether `err`, or an error it was caused by, is one a broker restart causes and time mends. */
+export function isBrokerTransient(err: unknown): boolean {
+  for (
+    let e = err as { name?: string; type?: string; cause?: unknown } | null, depth = 0;
+    e && depth < 10;
+    e = e.cause as typeof e, depth++
+  ) {
+    if ((e.name && TRANSIENT_NAMES.has(e.name)) || (e.type && TRANSIENT_TYPES.has(e.type)))
+      return true;
+  }
+  return false;
 }
 
 function describe(err: unknown): string | null {
