@@ -261,9 +261,20 @@ async function stopGracefully(run: Running): Promise<number | null> {
   return new Promise((res) => run.child.once("exit", (code) => res(code)));
 }
 
-async function metric(port: number, name: string): Promise<number> {
+/**
+ * A sample's value from the process's /metrics: `name` or `name{label="value",…}`, matched
+ * on the name and on each label given, whatever other labels (the role's) the sample has.
+ */
+async function metric(port: number, query: string): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  const line = text.split("\n").find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
+  const [name, wanted = ""] = query.replace(/}$/, "").split("{");
+  const labels = wanted ? wanted.split(",") : [];
+  const line = text.split("\n").find((l) => {
+    const [sample] = l.split(" ");
+    const [sampleName, sampleLabels = ""] = (sample ?? "").replace(/}$/, "").split("{");
+    const have = sampleLabels.split(",");
+    return sampleName === name && labels.every((label) => have.includes(label));
+  });
   return line ? Number(line.split(" ").pop()) : 0;
 }
 
