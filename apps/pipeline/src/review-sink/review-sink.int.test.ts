@@ -207,7 +207,9 @@ describe("review sink", () => {
       await producer.send({ topic, messages: [flagged("e5")] });
       await waitFor("e5", async () => (await rows()).some((r) => r.eventId === "e5"));
       const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-      expect(metrics).toMatch(/adclick_review_sink_messages_total\{outcome="queued"\} 1/);
+      expect(metrics).toMatch(
+        /^adclick_review_sink_messages_total\{(?=[^}]*outcome="queued")[^}]*\} 1$/m,
+      );
     } finally {
       child.kill("SIGTERM");
     }
