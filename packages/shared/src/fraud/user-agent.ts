@@ -1,0 +1,27 @@
+/**
+ * User-agent sanity: does the string look like something a browser sends?
+ * A standard check (general invalid traffic), independent of bot lists:
+ * missing, too short to be a browser, no `Mozilla/` product token (every
+ * current browser sends one), no rendering engine, or a browser version far
+ * older than anyone still runs.
+ */
+export type UserAgentSanity = "ok" | "missing" | "malformed";
+
+const ENGINE = /AppleWebKit\/|Gecko\/|Trident\/|Presto\//;
+/** Major versions older than these are from before 2019 (nobody's browser today). */
+const ANCIENT = [
+  { re: /Chrome\/(\d+)/, min: 70 },
+  { re: /Firefox\/(\d+)/, min: 60 },
+  { re: /MSIE (\d+)/, min: 100 },
+];
+
+export function userAgentSanity(userAgent: string | null): UserAgentSanity {
+  const ua = userAgent?.trim() ?? "";
+  if (!ua) return "missing";
+  if (ua.length < 25 || !ua.startsWith("Mozilla/") || !ENGINE.test(ua)) return "malformed";
+  for (const { re, min } of ANCIENT) {
+    const m = re.exec(ua);
+    if (m && Number(m[1]) < min) return "malformed";
+  }
+  return "ok";
+}
