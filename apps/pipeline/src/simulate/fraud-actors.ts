@@ -61,7 +61,7 @@ export const LABELLED_FRAUD_ACTORS: ActorMix = {
   uaRotators: 4,
   slowBots: 8,
   dcBots: 5,
-  heavyHumans: 60,
+  heavyHumans: 40,
 };
 
 /** Invalid traffic: what an advertiser must not pay for. Everything else is valid. */
@@ -185,7 +185,7 @@ export function generateActorEvents(seed: number, o: ActorOptions): SimEvent[] {
       country,
       ...browser(random),
     }));
-    const meanGapMs = 1500 + random() * 2500;
+    const meanGapMs = 4000 + random() * 6000;
     for (
       let t = o.startMs + random() * meanGapMs;
       t < endMs;
@@ -211,7 +211,7 @@ export function generateActorEvents(seed: number, o: ActorOptions): SimEvent[] {
   for (let r = 0; r < a.uaRotators; r++) {
     const ip = residentialIp(random);
     const country = pick(random, ACTOR_COUNTRIES);
-    const meanGapMs = 3000 + random() * 9000;
+    const meanGapMs = 10_000 + random() * 20_000;
     let userId = `sim-rot${seed}-${r}-0`;
     for (
       let t = o.startMs + random() * meanGapMs, k = 0;
@@ -245,7 +245,7 @@ export function generateActorEvents(seed: number, o: ActorOptions): SimEvent[] {
 
   for (let d = 0; d < a.dcBots; d++) {
     const ip = dataCentreIp(random);
-    const meanGapMs = 5000 + random() * 25_000;
+    const meanGapMs = 20_000 + random() * 40_000;
     const b = browser(random);
     for (
       let t = o.startMs + random() * meanGapMs, k = 0;
