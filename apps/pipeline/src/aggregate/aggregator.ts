@@ -17,6 +17,8 @@
  *   unit with no per-message promises; partitions run concurrently, but the
  *   batches of one partition never overlap.
  */
+
+import type { StoredModel } from "@adclick/db/queries";
 import {
   type BlocklistEntry,
   type ClickScorer,
@@ -36,6 +38,7 @@ import {
   type Producer,
 } from "kafkajs";
 import type { Registry } from "prom-client";
+import { ModelSource } from "../fraud/model-source";
 import { createKafka } from "../kafka/client";
 import { registerLz4Codec } from "../kafka/lz4-codec";
 import { ensureTopics } from "../kafka/topics";
@@ -60,8 +63,11 @@ export interface AggregatorOptions {
   heartbeatIntervalMs?: number;
   /** Fault injection (`--test-flush-delay-ms`): pause before every flush, to widen race windows. */
   flushDelayMs?: number;
-  /** A trained model, once one exists. */
+  /** A fixed trained model (tests and the bench); otherwise `loadModel` supplies the active one. */
   model?: ClickScorer;
+  /** Reads the active fraud model (from Postgres in production), re-read every `modelRefreshMs`. */
+  loadModel?: () => Promise<Pick<StoredModel, "version" | "params"> | null>;
+  modelRefreshMs?: number;
   /** Skip producing flagged/fraud clicks (the counters-only bench). */
   produceVerdicts?: boolean;
   onFlushed?: (clicks: readonly ScoredClick[], nowMs: number) => void;
@@ -90,6 +96,7 @@ export class Aggregator implements Component {
   private producer: Producer | null = null;
   private admin: Admin | null = null;
   private blocklist: BlocklistSource;
+  private readonly models: ModelSource | null;
   private processor: BatchProcessor | null = null;
   private epoch: Promise<number> = Promise.resolve(0);
   private joined = false;
@@ -111,6 +118,11 @@ export class Aggregator implements Component {
       o.blocklistRefreshMs ?? 10_000,
     );
     this.metrics = createAggregatorMetrics(o.registry);
+    this.models = o.loadModel
+      ? new ModelSource(o.loadModel, this.logger, o.modelRefreshMs ?? 10_000, (v) =>
+          this.metrics.modelVersion.set(v ?? 0),
+        )
+      : null;
   }
 
   async start(): Promise<void> {
@@ -126,6 +138,7 @@ export class Aggregator implements Component {
         `${describeUnfinished(replay)}: the counters have a hole; run \`adclick replay --from ${new Date(replay.fromMs).toISOString()}\` to finish it first`,
       );
     await this.blocklist.start();
+    await this.models?.start();
     this.admin = this.kafka.admin();
     await this.admin.connect();
     await ensureTopics(this.admin, config, ["raw", "flagged", "fraud"]);
@@ -139,7 +152,7 @@ export class Aggregator implements Component {
       flaggedTopic: topicName(config.KAFKA_TOPIC_PREFIX, "flagged"),
       fraudTopic: topicName(config.KAFKA_TOPIC_PREFIX, "fraud"),
       blocklist: this.blocklist,
-      model: this.o.model,
+      model: this.models ?? this.o.model,
       metrics: this.metrics,
       logger: this.logger,
       horizonOffset: (p) => this.horizonOffset(p),
@@ -227,6 +240,7 @@ export class Aggregator implements Component {
     await this.producer?.disconnect();
     await this.admin?.disconnect();
     this.blocklist.stop();
+    this.models?.stop();
     await this.redis?.quit().catch(() => undefined);
     await this.o.onClose?.();
   }

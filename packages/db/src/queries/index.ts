@@ -7,6 +7,7 @@ export * from "./blocklist";
 export * from "./blocklist-admin";
 export * from "./campaigns";
 export * from "./campaigns-admin";
+export * from "./fraud-models";
 export * from "./invoices";
 export * from "./partners";
 export * from "./reconciliation";

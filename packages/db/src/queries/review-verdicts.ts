@@ -37,3 +37,14 @@ export async function listAnalystVerdicts(
     verdict: r.status as "clean" | "fraud",
   }));
 }
+
+/** Every decided review item with its stored click (and the features it was flagged with): labels for training. */
+export async function listDecidedReviewClicks(
+  db: DbOrTx,
+): Promise<Array<{ click: Record<string, unknown>; verdict: "clean" | "fraud" }>> {
+  const rows = await db
+    .select({ click: reviewQueue.click, status: reviewQueue.status })
+    .from(reviewQueue)
+    .where(ne(reviewQueue.status, "pending"));
+  return rows.map((r) => ({ click: r.click, verdict: r.status as "clean" | "fraud" }));
+}
