@@ -44,11 +44,21 @@ export interface BehaviourClick {
   ts: number;
 }
 
+/**
+ * An IP's recent clicks, oldest first, with running counts of the campaigns,
+ * user agents and users among them: distinct counts are map sizes, O(1) per
+ * click. Entries leave when more than HISTORY are kept or when they are
+ * DISTINCT_SPAN_MS older than the IP's newest click.
+ */
 interface IpEntry {
   ts: number[];
   campaigns: string[];
   userAgents: string[];
   users: string[];
+  campaignCounts: Map<string, number>;
+  userAgentCounts: Map<string, number>;
+  userCounts: Map<string, number>;
+  newestTs: number;
 }
 
 interface UserEntry {
@@ -71,31 +81,25 @@ export class BehaviourTracker {
     let userAgents = 0;
     let ipUsers = 0;
     if (click.ip) {
-      const e = touch(this.ips, click.ip, this.maxKeys, () => ({
-        ts: [],
-        campaigns: [],
-        userAgents: [],
-        users: [],
-      }));
-      push(e.ts, t);
-      push(e.campaigns, click.campaign_id);
-      push(e.userAgents, ua);
-      push(e.users, click.user_id);
-      const c = new Set<string>();
-      const a = new Set<string>();
-      const u = new Set<string>();
-      for (let i = 0; i < e.ts.length; i++) {
-        const d = Math.abs(t - e.ts[i]!);
-        if (d < 60_000) ipPerMinute++;
-        if (d < DISTINCT_SPAN_MS) {
-          c.add(e.campaigns[i]!);
-          a.add(e.userAgents[i]!);
-          u.add(e.users[i]!);
-        }
+      const e = touch(this.ips, click.ip, this.maxKeys, newIpEntry);
+      e.ts.push(t);
+      e.campaigns.push(click.campaign_id);
+      e.userAgents.push(ua);
+      e.users.push(click.user_id);
+      increment(e.campaignCounts, click.campaign_id);
+      increment(e.userAgentCounts, ua);
+      increment(e.userCounts, click.user_id);
+      if (t > e.newestTs) e.newestTs = t;
+      while (e.ts.length > HISTORY || e.newestTs - e.ts[0]! >= DISTINCT_SPAN_MS) {
+        e.ts.shift();
+        decrement(e.campaignCounts, e.campaigns.shift()!);
+        decrement(e.userAgentCounts, e.userAgents.shift()!);
+        decrement(e.userCounts, e.users.shift()!);
       }
-      campaigns = c.size;
-      userAgents = a.size;
-      ipUsers = u.size;
+      for (const x of e.ts) if (Math.abs(t - x) < 60_000) ipPerMinute++;
+      campaigns = e.campaignCounts.size;
+      userAgents = e.userAgentCounts.size;
+      ipUsers = e.userCounts.size;
     }
     const ue = touch(this.users, click.user_id, this.maxKeys, () => ({ ts: [], gaps: [] }));
     const previous = ue.ts.length > 0 ? ue.ts[ue.ts.length - 1]! : null;
@@ -127,6 +131,29 @@ export class BehaviourTracker {
 /** Features of a click seen alone (no history): what a tracker gives a first click. */
 export function firstClickBehaviour(click: BehaviourClick): BehaviourFeatures {
   return new BehaviourTracker(1).observe(click);
+}
+
+function newIpEntry(): IpEntry {
+  return {
+    ts: [],
+    campaigns: [],
+    userAgents: [],
+    users: [],
+    campaignCounts: new Map(),
+    userAgentCounts: new Map(),
+    userCounts: new Map(),
+    newestTs: Number.NEGATIVE_INFINITY,
+  };
+}
+
+function increment(counts: Map<string, number>, key: string): void {
+  counts.set(key, (counts.get(key) ?? 0) + 1);
+}
+
+function decrement(counts: Map<string, number>, key: string): void {
+  const n = (counts.get(key) ?? 0) - 1;
+  if (n <= 0) counts.delete(key);
+  else counts.set(key, n);
 }
 
 function push<T>(ring: T[], value: T): void {

@@ -22,8 +22,16 @@ export class DataCentreMatcher {
     this.ranges = new IpRangeSet(ranges);
   }
 
+  private readonly cache = new Map<string, boolean>();
+
+  /** Whether the address lies in a listed range; answers are memoised (bounded), since addresses repeat. */
   has(ip: string): boolean {
-    return this.ranges.has(ip);
+    const known = this.cache.get(ip);
+    if (known !== undefined) return known;
+    const answer = this.ranges.has(ip);
+    if (this.cache.size >= 50_000) this.cache.clear();
+    this.cache.set(ip, answer);
+    return answer;
   }
 }
 

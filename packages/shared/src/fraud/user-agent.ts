@@ -15,8 +15,21 @@ const ANCIENT = [
   { re: /MSIE (\d+)/, min: 100 },
 ];
 
+const cache = new Map<string, UserAgentSanity>();
+
+/** The sanity of a user agent; memoised (bounded), since user agents repeat heavily. */
 export function userAgentSanity(userAgent: string | null): UserAgentSanity {
-  const ua = userAgent?.trim() ?? "";
+  const key = userAgent ?? "";
+  const known = cache.get(key);
+  if (known !== undefined) return known;
+  const answer = check(key);
+  if (cache.size >= 10_000) cache.clear();
+  cache.set(key, answer);
+  return answer;
+}
+
+function check(userAgent: string): UserAgentSanity {
+  const ua = userAgent.trim();
   if (!ua) return "missing";
   if (ua.length < 25 || !ua.startsWith("Mozilla/") || !ENGINE.test(ua)) return "malformed";
   for (const { re, min } of ANCIENT) {
