@@ -5,11 +5,10 @@ import {
   listDecidedReviewClicks,
   listFraudModels,
 } from "@adclick/db/queries";
-import { ClickRecord, FEATURE_NAMES } from "@adclick/shared";
+import { ClickRecord, FEATURE_NAMES, formatQuality } from "@adclick/shared";
 import type { Command } from "commander";
 import { z } from "zod";
 import { CLI_ACTOR, withAdminDb } from "../admin/db";
-import { formatQuality } from "../fraud/quality";
 import { type AnalystExample, trainModel } from "../fraud/train-model";
 
 interface TrainOptions {

@@ -1,6 +1,6 @@
+import { confusionAt, rocAuc } from "@adclick/shared";
 import { describe, expect, it } from "vitest";
 import { featureRows, labelledDay } from "./labelled-examples";
-import { confusionAt, rocAuc } from "./quality";
 import { scoreExamples, trainModel } from "./train-model";
 
 describe("the trained fraud model on a held-out simulated day", () => {

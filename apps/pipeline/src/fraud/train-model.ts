@@ -12,10 +12,11 @@ import {
   LogisticModel,
   type LogisticModelParams,
   ModelScorer,
+  type Quality,
+  quality,
   scoreClick,
 } from "@adclick/shared";
 import { type Example, featureRows, labelledDay } from "./labelled-examples";
-import { type Quality, quality } from "./quality";
 import { trainLogistic } from "./train-logistic";
 
 /** An analyst's decision with the features the click had when it was flagged. */

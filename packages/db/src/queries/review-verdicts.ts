@@ -48,3 +48,19 @@ export async function listDecidedReviewClicks(
     .where(ne(reviewQueue.status, "pending"));
   return rows.map((r) => ({ click: r.click, verdict: r.status as "clean" | "fraud" }));
 }
+
+/** Analysts' decisions made since `since`, with the risk the stream gave each click: how a model does on them. */
+export async function listDecisionsSince(
+  db: DbOrTx,
+  since: Date,
+): Promise<Array<{ risk: number; reasons: string[]; verdict: "clean" | "fraud" }>> {
+  const rows = await db
+    .select({ risk: reviewQueue.risk, reasons: reviewQueue.reasons, status: reviewQueue.status })
+    .from(reviewQueue)
+    .where(and(ne(reviewQueue.status, "pending"), gte(reviewQueue.decidedAt, since)));
+  return rows.map((r) => ({
+    risk: r.risk,
+    reasons: r.reasons,
+    verdict: r.status as "clean" | "fraud",
+  }));
+}

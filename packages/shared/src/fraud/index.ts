@@ -9,5 +9,6 @@ export * from "./feature-vector";
 export { type IpRange, IpRangeSet, ipv4ToNumber, normaliseIp, parseCidr } from "./ip";
 export * from "./logistic-model";
 export * from "./model-scorer";
+export * from "./quality";
 export * from "./score";
 export * from "./user-agent";

@@ -87,3 +87,26 @@ export function formatQuality(q: Quality): string {
     );
   return lines.join("\n");
 }
+
+/**
+ * How a model does on the analysts' decisions about the clicks it scored:
+ * the decisions on clicks whose reasons name the model (`model:<name>`),
+ * with the stream's risk as the score and the analyst's verdict as the label.
+ */
+export function qualityOnDecisions(
+  modelName: string,
+  decisions: ReadonlyArray<{
+    risk: number;
+    reasons: readonly string[];
+    verdict: "clean" | "fraud";
+  }>,
+): Quality & { decided: number } {
+  const mine = decisions.filter((d) => d.reasons.includes(`model:${modelName}`));
+  return {
+    decided: mine.length,
+    ...quality(
+      mine.map((d) => d.risk),
+      mine.map((d) => (d.verdict === "fraud" ? 1 : 0)),
+    ),
+  };
+}
