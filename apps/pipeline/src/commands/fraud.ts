@@ -1,11 +1,13 @@
 import {
   activateFraudModel,
+  activeFraudModel,
   getFraudModel,
   insertFraudModel,
   listDecidedReviewClicks,
+  listDecisionsSince,
   listFraudModels,
 } from "@adclick/db/queries";
-import { ClickRecord, FEATURE_NAMES, formatQuality } from "@adclick/shared";
+import { ClickRecord, FEATURE_NAMES, formatQuality, qualityOnDecisions } from "@adclick/shared";
 import type { Command } from "commander";
 import { z } from "zod";
 import { CLI_ACTOR, withAdminDb } from "../admin/db";
@@ -104,5 +106,29 @@ export function registerFraudCommand(program: Command): void {
         await activateFraudModel(db, version, CLI_ACTOR);
       });
       process.stdout.write(`model version ${version} is active\n`);
+    });
+
+  fraud
+    .command("status")
+    .description(
+      "The active model, its held-out quality when trained, and how it does on the analysts' decisions made since.",
+    )
+    .action(async () => {
+      await withAdminDb(async (db) => {
+        const active = await activeFraudModel(db);
+        if (!active) {
+          process.stdout.write("no model is active: clicks are scored by the rules alone\n");
+          return;
+        }
+        const decisions = await listDecisionsSince(db, active.trainedAt);
+        const q = qualityOnDecisions(`v${active.version}`, decisions);
+        const held = active.quality as { rocAuc?: number };
+        process.stdout.write(
+          `model version ${active.version} active since ${active.activatedAt.toISOString()} (trained ${active.trainedAt.toISOString()}, held-out ROC AUC ${held.rocAuc?.toFixed(4) ?? "?"})\n` +
+            (q.decided === 0
+              ? "no analyst has decided a click it flagged since it was trained\n"
+              : `on ${q.decided} analysts' decisions since: ${formatQuality(q)}\n`),
+        );
+      });
     });
 }

@@ -191,6 +191,11 @@ describe("adclick fraud train / activate and a running aggregator", () => {
       expect((flagged.features as number[]).length).toBe(14);
       expect(flagged.reasons).toContain(`model:v${version}`);
 
+      // Status names the active model; no analyst has decided its clicks yet.
+      const status = await adclick(["fraud", "status"]);
+      expect(status).toContain(`model version ${version} active since`);
+      expect(status).toContain("no analyst has decided a click it flagged");
+
       // An unknown version is refused with a reason.
       await expect(adclick(["fraud", "activate", "--version", "999"])).rejects.toMatchObject({
         stderr: expect.stringContaining("there is no model version 999"),
