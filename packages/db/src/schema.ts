@@ -11,6 +11,7 @@ import {
   pgTable,
   primaryKey,
   real,
+  serial,
   text,
   timestamp,
   uniqueIndex,
@@ -357,4 +358,32 @@ export const signInFailures = pgTable(
     index("sign_in_failures_account_idx").on(t.account, t.at),
     index("sign_in_failures_ip_idx").on(t.ip, t.at),
   ],
+);
+
+/** Trained fraud models, versioned (0009): parameters as `LogisticModelParams`, held-out quality, how it was trained. */
+export const fraudModels = pgTable("fraud_models", {
+  version: serial("version").primaryKey(),
+  kind: text("kind").notNull(),
+  params: jsonb("params").$type<Record<string, unknown>>().notNull(),
+  quality: jsonb("quality").$type<Record<string, unknown>>().notNull(),
+  training: jsonb("training").$type<Record<string, unknown>>().notNull().default({}),
+  trainedAt: timestamp("trained_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+/**
+ * Every activation of a model, append-only: the active model is the latest
+ * row, and the model of a past day the latest row before that day ended (so a
+ * re-run of the batch scores with the same model).
+ */
+export const fraudModelActivations = pgTable(
+  "fraud_model_activations",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    version: integer("version")
+      .notNull()
+      .references(() => fraudModels.version),
+    activatedAt: timestamp("activated_at", { withTimezone: true }).notNull().defaultNow(),
+    activatedBy: text("activated_by").notNull().default("cli"),
+  },
+  (t) => [index("fraud_model_activations_at_idx").on(t.activatedAt, t.id)],
 );

@@ -19,6 +19,8 @@
  *   unit with no per-message promises; partitions run concurrently, but the
  *   batches of one partition never overlap.
  */
+
+import type { StoredModel } from "@adclick/db/queries";
 import {
   type BlocklistEntry,
   type ClickScorer,
@@ -31,6 +33,7 @@ import {
 import { Redis } from "ioredis";
 import { type EachBatchPayload, type Kafka, PartitionAssigners } from "kafkajs";
 import type { Registry } from "prom-client";
+import { ModelSource } from "../fraud/model-source";
 import { createKafka } from "../kafka/client";
 import { ConsumerGroup, type Membership } from "../kafka/consumer-group";
 import { registerLz4Codec } from "../kafka/lz4-codec";
@@ -57,8 +60,11 @@ export interface AggregatorOptions {
   heartbeatIntervalMs?: number;
   /** Fault injection (`--test-flush-delay-ms`): pause before every flush, to widen race windows. */
   flushDelayMs?: number;
-  /** A trained model, once one exists. */
+  /** A fixed trained model (tests and the bench); otherwise `loadModel` supplies the active one. */
   model?: ClickScorer;
+  /** Reads the active fraud model (from Postgres in production), re-read every `modelRefreshMs`. */
+  loadModel?: () => Promise<Pick<StoredModel, "version" | "params"> | null>;
+  modelRefreshMs?: number;
   /** Skip producing flagged/fraud clicks (the counters-only bench). */
   produceVerdicts?: boolean;
   onFlushed?: (clicks: readonly ScoredClick[], nowMs: number) => void;
@@ -86,6 +92,7 @@ export class Aggregator implements Component {
   private group: ConsumerGroup | null = null;
   private producer: VerdictProducer | null = null;
   private blocklist: BlocklistSource;
+  private readonly models: ModelSource | null;
   private processor: BatchProcessor | null = null;
   private epoch: Promise<number> = Promise.resolve(0);
   private stopping = false;
@@ -106,6 +113,11 @@ export class Aggregator implements Component {
       o.blocklistRefreshMs ?? 10_000,
     );
     this.metrics = createAggregatorMetrics(o.registry);
+    this.models = o.loadModel
+      ? new ModelSource(o.loadModel, this.logger, o.modelRefreshMs ?? 10_000, (v) =>
+          this.metrics.modelVersion.set(v ?? 0),
+        )
+      : null;
   }
 
   async start(): Promise<void> {
@@ -121,6 +133,7 @@ export class Aggregator implements Component {
         `${describeUnfinished(replay)}: the counters have a hole; run \`adclick replay --from ${new Date(replay.fromMs).toISOString()}\` to finish it first`,
       );
     await this.blocklist.start();
+    await this.models?.start();
     if (this.o.produceVerdicts !== false) {
       const producer = new VerdictProducer(this.kafka, this.logger);
       this.producer = producer;
@@ -135,7 +148,7 @@ export class Aggregator implements Component {
       flaggedTopic: topicName(config.KAFKA_TOPIC_PREFIX, "flagged"),
       fraudTopic: topicName(config.KAFKA_TOPIC_PREFIX, "fraud"),
       blocklist: this.blocklist,
-      model: this.o.model,
+      model: this.models ?? this.o.model,
       metrics: this.metrics,
       logger: this.logger,
       horizonOffset: (p) => this.horizonOffset(p),
@@ -222,6 +235,7 @@ export class Aggregator implements Component {
     await this.group?.stop();
     await this.producer?.disconnect();
     this.blocklist.stop();
+    this.models?.stop();
     await this.redis?.quit().catch(() => undefined);
     await this.o.onClose?.();
   }

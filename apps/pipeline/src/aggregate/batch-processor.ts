@@ -1,6 +1,9 @@
 import {
+  BehaviourTracker,
+  type ClickFeatures,
   type ClickScorer,
   DAY_MS,
+  ModelScorer,
   type ScoringContext,
   scoreClick,
   WINDOW_MS,
@@ -32,6 +35,16 @@ export interface RawMessage {
   headers?: IHeaders;
 }
 
+/** Something holding the model to score the next batch with (see ModelSource). */
+export interface ModelHolder {
+  readonly current: ClickScorer | undefined;
+}
+
+function currentModel(m: ClickScorer | ModelHolder | undefined): ClickScorer | undefined {
+  if (!m) return undefined;
+  return "score" in m ? m : m.current;
+}
+
 export type BatchOutcome =
   | { kind: "done" }
   /** A newer owner wrote: this process lost the partition; do not commit. */
@@ -48,7 +61,8 @@ export interface BatchProcessorOptions {
   flaggedTopic: string;
   fraudTopic: string;
   blocklist: BlocklistSource;
-  model?: ClickScorer;
+  /** A fixed model, or a source whose `current` model may change between batches (hot swap). */
+  model?: ClickScorer | ModelHolder;
   metrics: AggregatorMetrics;
   logger: Logger;
   /** Offset to rebuild a partition from when Redis lost it (the TTL horizon). */
@@ -130,6 +144,8 @@ export class BatchProcessor {
   /** Per partition, the last offset this process flushed (or started from) in this membership. */
   private readonly flushedThrough = new Map<number, number>();
   private readonly watermarks = new Map<number, number>();
+  /** What each IP and user did before (the model's behaviour features), over the clicks this process scores. */
+  private readonly behaviour = new BehaviourTracker();
   private lapStart = 0;
 
   constructor(private readonly o: BatchProcessorOptions) {}
@@ -347,23 +363,28 @@ export class BatchProcessor {
     ipRank: readonly number[],
     userRank: readonly number[],
   ): { clicks: ScoredClick[]; watermark: number; late: number } {
-    const ctx: ScoringContext = { blocklist: this.o.blocklist.matcher, model: this.o.model };
+    const model = currentModel(this.o.model);
+    const ctx: ScoringContext = { blocklist: this.o.blocklist.matcher, model };
+    const vectors = model instanceof ModelScorer ? model : null;
     const scored: ScoredClick[] = new Array(sorted.clicks.length);
     let watermark = this.watermarks.get(partition) ?? Number.NEGATIVE_INFINITY;
     let late = 0;
     for (let i = 0; i < sorted.clicks.length; i++) {
       const { click, offset } = sorted.clicks[i]!;
-      const s = scoreClick(
-        click,
-        { ipClicksInMinute: ipRank[i]!, userClicksInMinute: userRank[i]! },
-        ctx,
-      );
+      const features: ClickFeatures = {
+        ipClicksInMinute: ipRank[i]!,
+        userClicksInMinute: userRank[i]!,
+        behaviour: model ? this.behaviour.observe(click) : undefined,
+      };
+      const s = scoreClick(click, features, ctx);
       scored[i] = {
         click,
         offset,
         verdict: s.verdict,
         risk: s.risk,
         reasons: s.reasons,
+        versions: s.versions,
+        features: vectors && s.verdict !== "clean" ? vectors.vector(click, features) : undefined,
         firstCopy: sorted.firstCopy[i]!,
       };
       if (windowStartMs(click.ts) + WINDOW_MS <= watermark) late++;
@@ -529,7 +550,14 @@ export class BatchProcessor {
       const requestId = requestIdOf(messageAt(messages, s.offset)?.headers);
       const message: OutgoingClick = {
         key: s.click.event_id,
-        value: JSON.stringify({ ...s.click, risk: s.risk, verdict: s.verdict, reasons: s.reasons }),
+        value: JSON.stringify({
+          ...s.click,
+          risk: s.risk,
+          verdict: s.verdict,
+          reasons: s.reasons,
+          versions: s.versions,
+          features: s.features,
+        }),
         ...(requestId ? { headers: { [REQUEST_ID_HEADER]: requestId } } : {}),
       };
       (s.verdict === "fraud" ? fraud : flagged).push(message);

@@ -5,6 +5,7 @@ import {
   type Dimension,
   dayCounterKey,
   dayStartMs,
+  type ScoringVersions,
   uniqueUsersKey,
   type Verdict,
   WINDOW_MS,
@@ -20,6 +21,10 @@ export interface ScoredClick {
   verdict: Verdict;
   risk: number;
   reasons: string[];
+  /** The rules, lists and model versions that decided it. */
+  versions?: ScoringVersions;
+  /** The model's feature vector (FEATURE_NAMES order) of a flagged click, when a model scored it. */
+  features?: number[];
   /** The first copy of its event id not yet registered in `seen:` (the flush registers it). */
   firstCopy?: boolean;
 }

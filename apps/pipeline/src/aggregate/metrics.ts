@@ -11,6 +11,11 @@ export function createAggregatorMetrics(registry: Registry) {
       labelNames: ["verdict"] as const,
       registers,
     }),
+    modelVersion: new Gauge({
+      name: "adclick_aggregator_fraud_model_version",
+      help: "Version of the fraud model the aggregator scores with (0: none active, the rules alone).",
+      registers,
+    }),
     invalid: new Counter({
       name: "adclick_aggregator_invalid_messages_total",
       help: "Messages on clicks.raw that are not a ClickRecord (skipped, logged).",

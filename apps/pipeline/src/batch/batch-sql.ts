@@ -25,6 +25,9 @@
  *                 commonest class are left out)
  *   class_verdicts verdict of every (ip class, ua class, ip over, user over)
  *   analyst_verdicts analysts' final decisions (override the model)
+ *   model_verdicts the verdict of every click when a model was active for the day:
+ *                 `scoreClick` with the model, click by click in event-time order
+ *                 (behaviour features need the click's history); empty otherwise
  *   campaign_meta (campaign_id, advertiser_id) from Postgres
  */
 
@@ -131,6 +134,7 @@ export const CREATE_SCORING_TABLES_SQL = [
   "create table ua_classes (user_agent varchar, ua_class integer)",
   "create table class_verdicts (ip_class integer, ua_class integer, ip_over boolean, user_over boolean, verdict utinyint)",
   "create table analyst_verdicts (partner_id varchar, event_id varchar, verdict utinyint)",
+  "create table model_verdicts (partner_id varchar, event_id varchar, verdict utinyint)",
   "create table campaign_meta (campaign_id varchar, advertiser_id varchar)",
 ];
 
@@ -138,16 +142,25 @@ export const COUNTS_SQL = `select
   (select count(*) from day_raw)::double as events_in,
   (select coalesce(sum(copies - 1), 0) from dup_ids)::double as duplicates`;
 
+/** The day's clicks in event-time order with their volume flags, for per-click (model) scoring. */
+export const MODEL_INPUT_SQL = `select c.event_id, c.partner_id, c.campaign_id, c.advertiser_id, c.ad_id,
+       c.user_id, c.ip, c.user_agent, c.ts, c.received_at, c.cost_micros, c.device, c.country,
+       fi.event_id is not null as ip_over, fu.event_id is not null as user_over
+from day_clicks c
+left join ip_floods fi on fi.partner_id = c.partner_id and fi.event_id = c.event_id
+left join user_floods fu on fu.partner_id = c.partner_id and fu.event_id = c.event_id
+order by c.ts, c.partner_id, c.event_id`;
+
 /**
  * Every click of the day with its verdict: the analyst's when there is one,
- * else its class's. IPs missing from ip_classes are of class `defaultIpClass`.
+ * else the model's pass (when a model was active), else its class's. IPs missing from ip_classes are of class `defaultIpClass`.
  * `keys` adds columns computed from the click's own (`c.`) columns.
  */
 function labeledSql(defaultIpClass: number, keys = ""): string {
   return `select c.campaign_id,
          coalesce(m.advertiser_id, c.advertiser_id) as advertiser_id,
          c.partner_id, c.country, c.device, c.user_id, c.cost_micros,${keys}
-         coalesce(a.verdict, v.verdict) as verdict
+         coalesce(a.verdict, mv.verdict, v.verdict) as verdict
   from day_clicks c
   left join ip_classes ic on ic.ip = c.ip
   left join ua_classes uc on uc.user_agent = c.user_agent
@@ -159,6 +172,7 @@ function labeledSql(defaultIpClass: number, keys = ""): string {
    and v.ip_over = (fi.event_id is not null)
    and v.user_over = (fu.event_id is not null)
   left join analyst_verdicts a on a.partner_id = c.partner_id and a.event_id = c.event_id
+  left join model_verdicts mv on mv.partner_id = c.partner_id and mv.event_id = c.event_id
   left join campaign_meta m on m.campaign_id = c.campaign_id`;
 }
 

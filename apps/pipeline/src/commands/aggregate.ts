@@ -1,5 +1,5 @@
 import { connectDb } from "@adclick/db/client";
-import { readActiveBlocklist } from "@adclick/db/queries";
+import { activeFraudModel, readActiveBlocklist } from "@adclick/db/queries";
 import { type Config, OPS_PORTS } from "@adclick/shared";
 import { type Command, Option } from "commander";
 import type { Registry } from "prom-client";
@@ -14,6 +14,7 @@ export interface AggregateCommandOptions {
   opsPort: string;
   sessionTimeoutMs?: string;
   blocklistRefreshMs: string;
+  modelRefreshMs: string;
   testFlushDelayMs?: string;
 }
 
@@ -24,7 +25,7 @@ function int(name: string, value: string, min: number, max: number): number {
   return n;
 }
 
-/** The aggregator with its Postgres blocklist, for `adclick aggregate` and `adclick run`. */
+/** The aggregator with its Postgres blocklist and active fraud model, for `adclick aggregate` and `adclick run`. */
 export function aggregatorFromConfig(
   config: Config,
   logger: Logger,
@@ -32,6 +33,7 @@ export function aggregatorFromConfig(
   tuning: {
     sessionTimeoutMs?: number;
     blocklistRefreshMs?: number;
+    modelRefreshMs?: number;
     flushDelayMs?: number;
   } = {},
 ): Component {
@@ -41,6 +43,7 @@ export function aggregatorFromConfig(
     logger,
     registry,
     loadBlocklist: () => readActiveBlocklist(db.db),
+    loadModel: () => activeFraudModel(db.db),
     ...tuning,
     onClose: () => db.close(),
   });
@@ -63,6 +66,11 @@ export function registerAggregateCommand(program: Command): void {
       "how often the blocklist is re-read from Postgres",
       "10000",
     )
+    .option(
+      "--model-refresh-ms <ms>",
+      "how often the active fraud model is re-read from Postgres (a newly activated one is used from then on)",
+      "10000",
+    )
     .addOption(
       new Option(
         "--test-flush-delay-ms <ms>",
@@ -83,6 +91,7 @@ export function registerAggregateCommand(program: Command): void {
         100,
         30_000,
       );
+      const modelRefreshMs = int("--model-refresh-ms", opts.modelRefreshMs, 100, 30_000);
       const flushDelayMs = opts.testFlushDelayMs
         ? int("--test-flush-delay-ms", opts.testFlushDelayMs, 0, 60_000)
         : undefined;
@@ -94,6 +103,7 @@ export function registerAggregateCommand(program: Command): void {
           aggregatorFromConfig(config, logger, registry, {
             sessionTimeoutMs,
             blocklistRefreshMs,
+            modelRefreshMs,
             flushDelayMs,
           }),
         ],

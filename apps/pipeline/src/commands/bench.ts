@@ -2,6 +2,7 @@ import { type Command, InvalidArgumentError } from "commander";
 import { benchAggregate } from "../bench/aggregate-bench";
 import { benchBatch, DEFAULT_BENCH_THREADS } from "../bench/batch-bench";
 import { benchIngest } from "../bench/ingest-bench";
+import { benchModel } from "../bench/model-bench";
 import { readConfig } from "../config";
 
 /** `adclick bench <what>`: throughput and memory figures, printed only (never asserted in tests). */
@@ -38,6 +39,16 @@ export function registerBenchCommand(program: Command): void {
     .option("--latency-seconds <n>", "how long to hold the sustained rate", positiveInt, 15)
     .action(async (opts: { events: number; campaigns: number; latencySeconds: number }) => {
       await benchAggregate(readConfig(), opts, (line) => process.stdout.write(`${line}\n`));
+    });
+  bench
+    .command("model")
+    .description(
+      "Fraud model inference cost per click: behaviour tracker, feature vector and model, and scoring with and without the model, over simulated labelled traffic.",
+    )
+    .option("--hours <n>", "hours of simulated traffic", positiveInt, 2)
+    .option("--rounds <n>", "timed passes over the clicks", positiveInt, 3)
+    .action((opts: { hours: number; rounds: number }) => {
+      benchModel(opts, (line) => process.stdout.write(`${line}\n`));
     });
   bench
     .command("ingest")

@@ -27,6 +27,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   blocklist: () => import("./blocklist").then((m) => m.registerBlocklistCommand),
   user: () => import("./user").then((m) => m.registerUserCommand),
   invoice: () => import("./invoice").then((m) => m.registerInvoiceCommand),
+  fraud: () => import("./fraud").then((m) => m.registerFraudCommand),
 };
 
 export async function registerCommands(program: Command, argv: readonly string[]): Promise<void> {

@@ -10,6 +10,7 @@ import {
 import type { Command } from "commander";
 import { readDemoPartnerKeys } from "../admin/demo-partner-keys";
 import { readConfig } from "../config";
+import { generateLabelledTraffic } from "../simulate/fraud-actors";
 import { generateTraffic } from "../simulate/generate-traffic";
 import { GroundTruth } from "../simulate/ground-truth";
 import { sendTraffic } from "../simulate/http-sender";
@@ -22,6 +23,7 @@ interface SimulateOptions {
   partners?: string;
   url?: string;
   truth?: string;
+  fraud?: boolean;
   batchSize: string;
   concurrency: string;
   users: string;
@@ -55,6 +57,10 @@ export function registerSimulateCommand(program: Command): void {
       "comma-separated partner API keys (default: the demo partners from `adclick seed`)",
     )
     .option("--url <url>", "ingest base URL (default: http://127.0.0.1:$INGEST_PORT)")
+    .option(
+      "--fraud",
+      "add labelled invalid traffic (click farms, click-spam bursts, bots rotating user agents, slow bots, data-centre bots) and humans who click a lot; needs --duration > 0",
+    )
     .option("--truth <file>", "write the ground truth JSON here when done")
     .option("--batch-size <n>", "events per request", "50")
     .option("--concurrency <n>", "requests in flight at most", "16")
@@ -135,7 +141,12 @@ export function registerSimulateCommand(program: Command): void {
       process.stderr.write(
         `simulating ${ratePerSec} events/s for ${durationSec || "∞"} s to ${url} (${campaigns.length} campaigns, ${apiKeys.size} partners, seed ${seed})\n`,
       );
-      const stats = await sendTraffic(generateTraffic(seed, traffic), {
+      if (opts.fraud && durationSec === 0)
+        throw new Error("--fraud needs a run of known length: pass --duration > 0");
+      const events = opts.fraud
+        ? generateLabelledTraffic(seed, traffic)
+        : generateTraffic(seed, traffic);
+      const stats = await sendTraffic(events, {
         url,
         apiKeys,
         batchSize: num("--batch-size", opts.batchSize, { min: 1, integer: true }),
@@ -146,7 +157,7 @@ export function registerSimulateCommand(program: Command): void {
       if (opts.truth) await writeFile(opts.truth, `${JSON.stringify(truth.toJSON())}\n`);
       const summary = truth.toJSON().totals;
       process.stdout.write(
-        `sent ${stats.events} events in ${stats.requests} requests: ${stats.acknowledged} acknowledged (${summary.distinct_events} distinct), ${stats.rejected} rejected, ${stats.failed} failed; statuses ${JSON.stringify(stats.statuses)}${opts.truth ? `; truth in ${opts.truth}` : ""}\n`,
+        `sent ${stats.events} events in ${stats.requests} requests: ${stats.acknowledged} acknowledged (${summary.distinct_events} distinct, ${summary.fraud} of them invalid traffic), ${stats.rejected} rejected, ${stats.failed} failed; statuses ${JSON.stringify(stats.statuses)}${opts.truth ? `; truth in ${opts.truth}` : ""}\n`,
       );
       if (stats.failed > 0) process.exitCode = 1;
     });

@@ -6,6 +6,12 @@ import { z } from "zod";
 export const FlaggedClick = ClickRecord.extend({
   risk: z.number().min(0).max(1),
   reasons: z.array(z.string()),
+  /** The rules, lists and model versions that decided it (kept with the click for analysts). */
+  versions: z
+    .object({ rules: z.string(), lists: z.string(), model: z.string().nullable() })
+    .optional(),
+  /** The model's feature vector when a model scored it (kept with the click: `fraud train` learns from the analyst's verdict on it). */
+  features: z.array(z.number()).optional(),
 });
 export type FlaggedClick = z.infer<typeof FlaggedClick>;
 

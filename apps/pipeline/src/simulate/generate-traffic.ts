@@ -19,10 +19,15 @@
  * - `blocklisted`     a click from `BLOCKLISTED_IP` (fraud once that IP is on the blocklist;
  *                     off by default)
  *
+ * The labelled invalid traffic of fraud-actors.ts (click farms, bursts, bots
+ * rotating user agents, slow bots, data-centre bots) and heavy humans join
+ * through `generateLabelledTraffic`; `isFraudPattern` gives each click's true label.
+ *
  * Ordinary users' addresses lie outside every data-centre range, so a click's
  * pattern alone tells which rules it meets (test oracles rely on that).
  */
 import type { Device } from "@adclick/shared";
+import type { ActorPattern } from "./fraud-actors";
 
 export type Pattern =
   | "normal"
@@ -32,7 +37,8 @@ export type Pattern =
   | "crawler"
   | "flood-ip"
   | "data-centre"
-  | "blocklisted";
+  | "blocklisted"
+  | ActorPattern;
 export const PATTERNS: readonly Pattern[] = [
   "normal",
   "retry-duplicate",
@@ -42,6 +48,12 @@ export const PATTERNS: readonly Pattern[] = [
   "flood-ip",
   "data-centre",
   "blocklisted",
+  "click-farm",
+  "click-spam",
+  "ua-rotator",
+  "slow-bot",
+  "dc-bot",
+  "heavy-human",
 ];
 
 export interface SimCampaign {
@@ -105,6 +117,8 @@ export interface SimEvent {
   sendAtMs: number;
   partnerId: string;
   pattern: Pattern;
+  /** For a `retry-duplicate`, the pattern of the event it resends (its true label). */
+  resends?: Pattern;
   /** The device the ingest will record (sent or derived from the user agent). */
   device: Device;
   body: SimClickBody;
@@ -385,6 +399,7 @@ export function* generateTraffic(seed: number, options: TrafficOptions): Generat
         ...event,
         sendAtMs: sendAtMs + Math.round(1000 + random() * 9000),
         pattern: "retry-duplicate",
+        resends: pattern,
       });
       retries.sort((a, b) => a.sendAtMs - b.sendAtMs);
     }

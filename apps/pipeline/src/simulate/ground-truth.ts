@@ -10,6 +10,7 @@
  * `events` lists every distinct event with its pattern for finer checks.
  */
 import { dimensionsOf, windowKey, windowStartMs } from "@adclick/shared";
+import { isFraudPattern } from "./fraud-actors";
 import type { Pattern, SimEvent } from "./generate-traffic";
 
 export interface TruthCell {
@@ -28,11 +29,16 @@ export interface TruthFile {
     distinct_events: number;
     retries: number;
     by_pattern: Partial<Record<Pattern, number>>;
+    /** Distinct events whose true label is invalid traffic (see `isFraudPattern`). */
+    fraud: number;
   };
   /** campaign_id -> window key -> dimension -> cell */
   windows: Record<string, Record<string, Record<string, TruthCell>>>;
-  /** [event_id, partner_id, campaign_id, ts, pattern] for every distinct event. */
-  events: Array<[string, string, string, number, Pattern]>;
+  /**
+   * [event_id, partner_id, campaign_id, ts, pattern, label] for every distinct
+   * event; label 1 is invalid traffic, 0 valid (the click's true label).
+   */
+  events: Array<[string, string, string, number, Pattern, 0 | 1]>;
 }
 
 export class GroundTruth {
@@ -41,6 +47,7 @@ export class GroundTruth {
   private readonly events: TruthFile["events"] = [];
   private sent = 0;
   private retries = 0;
+  private fraud = 0;
   private readonly byPattern: Partial<Record<Pattern, number>> = {};
 
   constructor(
@@ -58,10 +65,13 @@ export class GroundTruth {
       return;
     }
     this.seen.add(id);
-    const pattern = event.pattern === "retry-duplicate" ? "normal" : event.pattern;
+    const pattern =
+      event.pattern === "retry-duplicate" ? (event.resends ?? "normal") : event.pattern;
     this.byPattern[pattern] = (this.byPattern[pattern] ?? 0) + 1;
     const b = event.body;
-    this.events.push([b.event_id, event.partnerId, b.campaign_id, b.ts, pattern]);
+    const label = isFraudPattern(pattern) ? 1 : 0;
+    this.fraud += label;
+    this.events.push([b.event_id, event.partnerId, b.campaign_id, b.ts, pattern, label]);
     const window = windowKey(windowStartMs(b.ts));
     const cost = this.cpcByCampaign.get(b.campaign_id) ?? 0;
     for (const dimension of dimensionsOf({
@@ -107,6 +117,7 @@ export class GroundTruth {
         distinct_events: this.seen.size,
         retries: this.retries,
         by_pattern: this.byPattern,
+        fraud: this.fraud,
       },
       windows,
       events: this.events,

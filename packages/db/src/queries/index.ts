@@ -7,6 +7,7 @@ export * from "./blocklist";
 export * from "./blocklist-admin";
 export * from "./campaigns";
 export * from "./campaigns-admin";
+export * from "./fraud-models";
 export * from "./fraud-rates";
 export * from "./invoices";
 export * from "./partner-admin";

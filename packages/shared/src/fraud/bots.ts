@@ -1,5 +1,8 @@
 import { isbot } from "isbot";
 
+/** The bot list's version in verdicts: isbot's major release (its list ships with it). */
+export const BOT_LIST_VERSION = "isbot-5";
+
 const CACHE_LIMIT = 10_000;
 const cache = new Map<string, boolean>();
 

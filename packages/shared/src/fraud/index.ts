@@ -1,6 +1,14 @@
+export * from "./behaviour";
 export * from "./blocklist";
 export * from "./bloom-filter";
 export * from "./bots";
+export * from "./data-centre-ranges";
+export * from "./data-centre-sources";
 export * from "./data-centres";
+export * from "./feature-vector";
 export { type IpRange, IpRangeSet, ipv4ToNumber, normaliseIp, parseCidr } from "./ip";
+export * from "./logistic-model";
+export * from "./model-scorer";
+export * from "./quality";
 export * from "./score";
+export * from "./user-agent";

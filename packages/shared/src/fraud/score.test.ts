@@ -1,10 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { BlocklistMatcher } from "./blocklist";
+import { BOT_LIST_VERSION } from "./bots";
+import { DATA_CENTRE_RANGES } from "./data-centre-ranges";
 import { DataCentreMatcher } from "./data-centres";
 import {
   type ClickFeatures,
   type ClickScorer,
   minuteBucket,
+  RULES_VERSION,
+  reasonClass,
   type ScorableClick,
   scoreClick,
   verdictOf,
@@ -35,7 +39,7 @@ const quiet: ClickFeatures = { ipClicksInMinute: 1, userClicksInMinute: 1, isDup
 
 describe("scoreClick", () => {
   it("passes an ordinary click as clean with no reasons", () => {
-    expect(scoreClick(click(), quiet)).toEqual({ risk: 0, verdict: "clean", reasons: [] });
+    expect(scoreClick(click(), quiet)).toMatchObject({ risk: 0, verdict: "clean", reasons: [] });
   });
 
   it("maps risk to verdicts at the C8 thresholds", () => {
@@ -54,7 +58,7 @@ describe("scoreClick", () => {
         { kind: "user_agent", value: "EvilClicker" },
       ]),
     };
-    expect(scoreClick(click({ ip: "203.0.113.9" }), quiet, ctx)).toEqual({
+    expect(scoreClick(click({ ip: "203.0.113.9" }), quiet, ctx)).toMatchObject({
       risk: 1,
       verdict: "fraud",
       reasons: ["blocklist_ip"],
@@ -91,7 +95,7 @@ describe("scoreClick", () => {
       ]),
     };
     // No IP: the IP rules cannot fire, the user agent's still do.
-    expect(scoreClick(click({ ip: null }), quiet, ctx)).toEqual({
+    expect(scoreClick(click({ ip: null }), quiet, ctx)).toMatchObject({
       risk: 0,
       verdict: "clean",
       reasons: [],
@@ -103,7 +107,7 @@ describe("scoreClick", () => {
       "declared_bot",
     ]);
     // No user agent: it is missing (as an empty one is); the IP rules still fire.
-    expect(scoreClick(click({ user_agent: null }), quiet, ctx)).toEqual({
+    expect(scoreClick(click({ user_agent: null }), quiet, ctx)).toMatchObject({
       risk: 0.3,
       verdict: "suspicious",
       reasons: ["missing_user_agent"],
@@ -121,7 +125,7 @@ describe("scoreClick", () => {
   });
 
   it("has no duplicate rule: a duplicate is removed before scoring, never scored as fraud", () => {
-    expect(scoreClick(click(), { ...quiet, isDuplicate: true })).toEqual({
+    expect(scoreClick(click(), { ...quiet, isDuplicate: true })).toMatchObject({
       risk: 0,
       verdict: "clean",
       reasons: [],
@@ -132,7 +136,7 @@ describe("scoreClick", () => {
     expect(
       scoreClick(click(), { ...quiet, ipClicksInMinute: 100, userClicksInMinute: 100 }).verdict,
     ).toBe("clean");
-    expect(scoreClick(click(), { ...quiet, ipClicksInMinute: 101 })).toEqual({
+    expect(scoreClick(click(), { ...quiet, ipClicksInMinute: 101 })).toMatchObject({
       risk: 0.4,
       verdict: "suspicious",
       reasons: ["ip_over_100_per_minute"],
@@ -157,12 +161,12 @@ describe("scoreClick", () => {
   });
 
   it("adds risk for data-centre addresses and missing user agents", () => {
-    expect(scoreClick(click({ ip: "34.120.1.1" }), quiet)).toEqual({
+    expect(scoreClick(click({ ip: "34.120.1.1" }), quiet)).toMatchObject({
       risk: 0.35,
       verdict: "suspicious",
       reasons: ["data_centre_ip"],
     });
-    expect(scoreClick(click({ user_agent: "  " }), quiet)).toEqual({
+    expect(scoreClick(click({ user_agent: "  " }), quiet)).toMatchObject({
       risk: 0.3,
       verdict: "suspicious",
       reasons: ["missing_user_agent"],
@@ -173,12 +177,12 @@ describe("scoreClick", () => {
 
   it("combines a plugged-in model with the rules", () => {
     const model: ClickScorer = { name: "gbm-v1", score: (c) => (c.user_id === "bad" ? 0.9 : 0.05) };
-    expect(scoreClick(click({ user_id: "bad" }), quiet, { model })).toEqual({
+    expect(scoreClick(click({ user_id: "bad" }), quiet, { model })).toMatchObject({
       risk: 0.9,
       verdict: "fraud",
       reasons: ["model:gbm-v1"],
     });
-    expect(scoreClick(click(), quiet, { model })).toEqual({
+    expect(scoreClick(click(), quiet, { model })).toMatchObject({
       risk: 0.05,
       verdict: "clean",
       reasons: [],
@@ -200,5 +204,47 @@ describe("scoreClick", () => {
     expect(minuteBucket(Date.UTC(2026, 0, 1, 0, 1))).toBe(
       minuteBucket(Date.UTC(2026, 0, 1, 0, 0)) + 1,
     );
+  });
+});
+
+describe("verdict provenance", () => {
+  it("carries the versions of the rules, the lists and the model in every verdict", () => {
+    const model: ClickScorer = { name: "v7", score: () => 0.1 };
+    expect(scoreClick(click(), quiet).versions).toEqual({
+      rules: RULES_VERSION,
+      lists: `${DATA_CENTRE_RANGES.version}+${BOT_LIST_VERSION}`,
+      model: null,
+    });
+    expect(scoreClick(click(), quiet, { model }).versions.model).toBe("v7");
+    const dc = new DataCentreMatcher(["34.0.0.0/8"], "test-list");
+    expect(
+      scoreClick(click({ user_agent: "Googlebot/2.1" }), quiet, { dataCentres: dc }).versions.lists,
+    ).toBe(`test-list+${BOT_LIST_VERSION}`);
+  });
+
+  it("classes list and standard-check reasons as GIVT and behaviour or model reasons as SIVT", () => {
+    for (const r of [
+      "declared_bot",
+      "blocklist_ip",
+      "data_centre_ip",
+      "missing_user_agent",
+      "ip_over_100_per_minute",
+    ])
+      expect(reasonClass(r)).toBe("GIVT");
+    for (const r of ["model:v3", "many_user_agents_per_ip", "regular_intervals", "click_burst"])
+      expect(reasonClass(r)).toBe("SIVT");
+  });
+
+  it("adds the model's behaviour reasons after its own when it flags a click", () => {
+    const model: ClickScorer = {
+      name: "v2",
+      score: () => 0.9,
+      explain: () => ["many_users_per_ip", "data_centre_ip"],
+    };
+    expect(scoreClick(click({ ip: "34.120.1.1" }), quiet, { model }).reasons).toEqual([
+      "data_centre_ip",
+      "model:v2",
+      "many_users_per_ip",
+    ]);
   });
 });

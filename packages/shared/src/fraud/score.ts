@@ -1,7 +1,11 @@
 import type { ClickRecord } from "../click-event";
+import type { BehaviourFeatures } from "./behaviour";
 import { type BlocklistMatcher, EMPTY_BLOCKLIST } from "./blocklist";
-import { isDeclaredBot } from "./bots";
+import { BOT_LIST_VERSION, isDeclaredBot } from "./bots";
 import { type DataCentreMatcher, DEFAULT_DATA_CENTRES } from "./data-centres";
+
+/** Version of the hand-written rules below; bump it when they change. */
+export const RULES_VERSION = "rules-2";
 
 /** C8 verdicts. */
 export type Verdict = "clean" | "suspicious" | "fraud";
@@ -55,12 +59,19 @@ export interface ClickFeatures {
    * count it only as a duplicate.
    */
   isDuplicate?: boolean;
+  /**
+   * What the click's IP and user did just before (a `BehaviourTracker`'s
+   * answer); a model without it sees the click as its user's first.
+   */
+  behaviour?: BehaviourFeatures;
 }
 
 /** Where a trained model plugs in: the probability in [0,1] that a click is invalid. */
 export interface ClickScorer {
   readonly name: string;
   score(click: ScorableClick, features: ClickFeatures): number;
+  /** The behaviour reasons behind a high score (reason codes, sophisticated invalid traffic). */
+  explain?(click: ScorableClick, features: ClickFeatures): string[];
 }
 
 export interface ScoringContext {
@@ -70,10 +81,50 @@ export interface ScoringContext {
   model?: ClickScorer;
 }
 
+/** What produced a verdict: the rules, the lists and the model, each by version. */
+export interface ScoringVersions {
+  rules: string;
+  lists: string;
+  /** The model's name (`v<N>`), or null when no model took part. */
+  model: string | null;
+}
+
 export interface ClickScore {
   risk: number;
   verdict: Verdict;
   reasons: string[];
+  versions: ScoringVersions;
+}
+
+/**
+ * General invalid traffic (lists and standard checks) or sophisticated
+ * invalid traffic (behaviour, the model), for a reason code of `scoreClick`.
+ */
+export type ReasonClass = "GIVT" | "SIVT";
+const GIVT_REASONS = new Set([
+  "blocklist_ip",
+  "blocklist_cidr",
+  "blocklist_user_agent",
+  "declared_bot",
+  "data_centre_ip",
+  "missing_user_agent",
+  "malformed_user_agent",
+  "duplicate_event",
+  "ip_over_100_per_minute",
+  "user_over_100_per_minute",
+]);
+export function reasonClass(reason: string): ReasonClass {
+  return GIVT_REASONS.has(reason) ? "GIVT" : "SIVT";
+}
+
+/** The versions a context scores with. */
+export function scoringVersions(ctx: ScoringContext = {}): ScoringVersions {
+  const dataCentres = ctx.dataCentres ?? DEFAULT_DATA_CENTRES;
+  return {
+    rules: RULES_VERSION,
+    lists: `${dataCentres.version}+${BOT_LIST_VERSION}`,
+    model: ctx.model?.name ?? null,
+  };
 }
 
 /** The UTC minute (event time) that the per-minute volume features count in. */
@@ -103,11 +154,12 @@ export function scoreClick(
   features: ClickFeatures,
   ctx: ScoringContext = {},
 ): ClickScore {
+  const versions = scoringVersions(ctx);
   const blocked = (ctx.blocklist ?? EMPTY_BLOCKLIST).match(click.ip, click.user_agent);
-  if (blocked) return { risk: 1, verdict: "fraud", reasons: [blocked] };
+  if (blocked) return { risk: 1, verdict: "fraud", reasons: [blocked], versions };
   const userAgent = click.user_agent?.trim() ?? "";
   if (userAgent && isDeclaredBot(userAgent))
-    return { risk: 1, verdict: "fraud", reasons: ["declared_bot"] };
+    return { risk: 1, verdict: "fraud", reasons: ["declared_bot"], versions };
 
   const reasons: string[] = [];
   let keep = 1; // Π(1 - w) over the per-click evidence
@@ -122,7 +174,11 @@ export function scoreClick(
   if (ctx.model) {
     const p = clamp01(ctx.model.score(click, features));
     keep *= 1 - p;
-    if (p >= SUSPICIOUS_RISK) reasons.push(`model:${ctx.model.name}`);
+    if (p >= SUSPICIOUS_RISK) {
+      reasons.push(`model:${ctx.model.name}`);
+      for (const r of ctx.model.explain?.(click, features) ?? [])
+        if (!reasons.includes(r)) reasons.push(r);
+    }
   }
   const perClickRisk = 1 - keep;
 
@@ -140,7 +196,7 @@ export function scoreClick(
     risk = Math.min(VOLUME_RISK_CAP, 1 - (1 - perClickRisk) * (1 - volume));
   }
   risk = Math.round(risk * 10_000) / 10_000;
-  return { risk, verdict: verdictOf(risk), reasons };
+  return { risk, verdict: verdictOf(risk), reasons, versions };
 }
 
 function clamp01(x: number): number {
