@@ -17,6 +17,7 @@
  *   unit with no per-message promises; partitions run concurrently, but the
  *   batches of one partition never overlap.
  */
+
 import {
   type BlocklistEntry,
   type ClickScorer,
@@ -26,7 +27,7 @@ import {
   groupName,
   topicName,
 } from "@adclick/shared";
-import { Redis } from "ioredis";
+import { createRedisClient, type RedisClient } from "@adclick/shared/redis";
 import {
   type Admin,
   type Consumer,
@@ -85,7 +86,7 @@ export class Aggregator implements Component {
   private readonly topic: string;
   private readonly groupId: string;
   private kafka: Kafka;
-  private redis: Redis | null = null;
+  private redis: RedisClient | null = null;
   private consumer: Consumer | null = null;
   private producer: Producer | null = null;
   private admin: Admin | null = null;
@@ -115,7 +116,7 @@ export class Aggregator implements Component {
 
   async start(): Promise<void> {
     const { config } = this.o;
-    this.redis = new Redis(config.REDIS_URL, {
+    this.redis = createRedisClient(config, {
       maxRetriesPerRequest: null,
       enableAutoPipelining: false,
     });

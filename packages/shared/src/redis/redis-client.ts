@@ -1,0 +1,69 @@
+/**
+ * The one place a Redis client is made: a single node (REDIS_URL) or, when
+ * REDIS_CLUSTER_NODES is set, a Redis Cluster client. Both roles and the
+ * dashboard take their connection from here.
+ */
+import { Cluster, type ClusterOptions, Redis, type RedisOptions } from "ioredis";
+import type { Config } from "../config";
+
+/** A Redis node or a Redis Cluster. */
+export type RedisClient = Redis | Cluster;
+
+export type RedisClientOptions = Pick<
+  RedisOptions,
+  "maxRetriesPerRequest" | "enableAutoPipelining" | "lazyConnect" | "connectionName"
+>;
+
+export function isCluster(redis: RedisClient): redis is Cluster {
+  return (redis as Cluster).isCluster === true;
+}
+
+/** A client for the deployment's Redis (C7): the cluster of REDIS_CLUSTER_NODES, else REDIS_URL. */
+export function createRedisClient(
+  config: Pick<Config, "REDIS_URL" | "REDIS_CLUSTER_NODES">,
+  options: RedisClientOptions = {},
+): RedisClient {
+  if (!config.REDIS_CLUSTER_NODES) return new Redis(config.REDIS_URL, options);
+  const { enableAutoPipelining, ...redisOptions } = options;
+  const clusterOptions: ClusterOptions = {
+    redisOptions,
+    ...(enableAutoPipelining === undefined ? {} : { enableAutoPipelining }),
+    ...(options.lazyConnect === undefined ? {} : { lazyConnect: options.lazyConnect }),
+    // A failover (a replica promoted after cluster-node-timeout) takes seconds:
+    // commands wait for the new slot map instead of failing at once.
+    retryDelayOnFailover: 200,
+    retryDelayOnClusterDown: 300,
+    retryDelayOnTryAgain: 200,
+    maxRedirections: 32,
+    slotsRefreshTimeout: 2000,
+  };
+  return new Cluster(
+    config.REDIS_CLUSTER_NODES.map((n) => ({ host: n.host, port: n.port })),
+    clusterOptions,
+  );
+}
+
+/** The master nodes to enumerate keys on: every master of a cluster, or the one node. */
+export function masterNodes(redis: RedisClient): Redis[] {
+  return isCluster(redis) ? redis.nodes("master") : [redis];
+}
+
+/**
+ * Every key matching `pattern`, on every master (SCAN covers one node only).
+ * Yields batches as SCAN returns them; a key may appear twice across a
+ * resharding, so callers treat the result as a set.
+ */
+export async function* scanKeys(
+  redis: RedisClient,
+  pattern: string,
+  count = 1000,
+): AsyncGenerator<string[]> {
+  for (const node of masterNodes(redis)) {
+    let cursor = "0";
+    do {
+      const [next, keys] = await node.scan(cursor, "MATCH", pattern, "COUNT", count);
+      cursor = next;
+      if (keys.length) yield keys;
+    } while (cursor !== "0");
+  }
+}
