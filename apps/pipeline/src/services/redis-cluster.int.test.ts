@@ -70,6 +70,13 @@ describe("Redis Cluster", () => {
     );
     expect(Math.max(...perMaster)).toBeLessThan(CAMPAIGNS.length);
     expect(await scanDayTotalCampaigns(redis, DAY)).toEqual([...CAMPAIGNS].sort());
+    // A client that has only just been made (no slot map yet) finds them all as well.
+    const fresh = createRedisClient(loadConfig({ REDIS_CLUSTER_NODES: own.seedNodes }));
+    try {
+      expect(await scanDayTotalCampaigns(fresh, DAY)).toHaveLength(CAMPAIGNS.length);
+    } finally {
+      fresh.disconnect();
+    }
   });
 
   it("runs the ingest's guard scripts of many partners in one go", async () => {

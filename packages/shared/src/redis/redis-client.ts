@@ -49,6 +49,27 @@ export function masterNodes(redis: RedisClient): Redis[] {
 }
 
 /**
+ * Resolves once a cluster client knows the slot map (until then it lists no
+ * nodes at all); at once for a single node, whose commands queue anyway.
+ */
+export async function clusterReady(redis: RedisClient, timeoutMs = 30_000): Promise<void> {
+  if (!isCluster(redis) || redis.status === "ready") return;
+  if (redis.status === "wait") await redis.connect();
+  if ((redis.status as string) === "ready") return;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      redis.off("ready", onReady);
+      reject(new Error(`the Redis Cluster was not ready within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    redis.once("ready", onReady);
+  });
+}
+
+/**
  * Every key matching `pattern`, on every master (SCAN covers one node only).
  * Yields batches as SCAN returns them; a key may appear twice across a
  * resharding, so callers treat the result as a set.
@@ -58,6 +79,7 @@ export async function* scanKeys(
   pattern: string,
   count = 1000,
 ): AsyncGenerator<string[]> {
+  await clusterReady(redis);
   for (const node of masterNodes(redis)) {
     let cursor = "0";
     do {
