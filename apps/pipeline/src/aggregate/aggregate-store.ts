@@ -1,5 +1,11 @@
 import { type ClickRecord, DAY_MS, dayKey, minuteBucket } from "@adclick/shared";
-import { isCluster, type RedisClient, replyValue, SlotPipeline } from "@adclick/shared/redis";
+import {
+  isCluster,
+  type RedisClient,
+  replyValue,
+  SlotPipeline,
+  waitForReplicas,
+} from "@adclick/shared/redis";
 import type { CampaignDelta } from "./counter-deltas";
 import { DistinctValues, scriptField } from "./distinct-values";
 import { CLAIM_EPOCH, FLUSH_CAMPAIGN, SEEN_OWNERS, VOLUME_CHUNK } from "./lua";
@@ -426,6 +432,8 @@ export class AggregateStore {
       if (failed) throw failed[0];
       results.push(...(await tail.exec()));
     }
+    // The caller commits the batch's offsets next: on a cluster, make the writes survive a failover first.
+    await waitForReplicas(this.r);
     const outcomes = new Map<string, FlushOutcome>();
     deltas.forEach(({ delta }, i) => {
       const [err, value] = results[i] ?? [new Error("missing pipeline result"), null];
@@ -457,6 +465,7 @@ export class AggregateStore {
       .set(partitionMarkerKey(this.topic, partition), `o:${throughOffset}`)
       .del(pendingRebuildKey(this.topic, partition))
       .exec();
+    await waitForReplicas(this.r);
   }
 
   /** Moves an existing marker to `throughOffset` (a batch that had nothing to flush). */
@@ -476,6 +485,7 @@ export class AggregateStore {
       .set(pendingRebuildKey(this.topic, partition), String(fromOffset), "EX", STATE_TTL_S)
       .set(partitionMarkerKey(this.topic, partition), `o:${fromOffset - 1}`)
       .exec();
+    await waitForReplicas(this.r);
   }
 }
 

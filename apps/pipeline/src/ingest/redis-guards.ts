@@ -17,7 +17,7 @@
  * would silently drop a billable click; we keep exact keys (Redis memory is the
  * budget to watch: `adclick_ingest_events_total` x 24 h x ~90 B).
  */
-import { type RedisClient as Redis, SlotPipeline } from "@adclick/shared/redis";
+import { type RedisClient as Redis, SlotPipeline, waitForReplicas } from "@adclick/shared/redis";
 
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 /**
@@ -233,6 +233,8 @@ export class RedisGuards {
     for (const id of eventIds) args.push(seenKey(partnerId, id));
     args.push(IDEMPOTENCY_TTL_SECONDS);
     await this.call<number>("adclickCommit", args);
+    // On a cluster the marks must outlive a failover, or a client's retry would be a second click.
+    await waitForReplicas(this.redis, 500);
   }
 
   /** Removes our own pending claims (never another request's, never a committed mark). */

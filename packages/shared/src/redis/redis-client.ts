@@ -70,6 +70,27 @@ export async function clusterReady(redis: RedisClient, timeoutMs = 30_000): Prom
 }
 
 /**
+ * Waits until each master's replica holds every write this client sent it so
+ * far (WAIT on the same connection), for masters that have a replica. Redis
+ * replicates asynchronously: a master killed right after acknowledging a write
+ * may hand over to a replica without it. Called before an offset is committed
+ * to Kafka, what the commit vouches for survives a failover; what it does not
+ * is redelivered and applied again. A master whose replica is gone (or slow
+ * past `timeoutMs`) is not waited for longer. Nothing to do on a single node.
+ */
+export async function waitForReplicas(redis: RedisClient, timeoutMs = 1000): Promise<void> {
+  if (!isCluster(redis)) return;
+  const withReplicas = new Set<string>();
+  for (const nodes of redis.slots) if (nodes && nodes.length > 1) withReplicas.add(nodes[0]!);
+  await Promise.all(
+    redis.nodes("master").map(async (node) => {
+      const key = `${node.options.host}:${node.options.port}`;
+      if (withReplicas.has(key)) await node.wait(1, timeoutMs);
+    }),
+  );
+}
+
+/**
  * Every key matching `pattern`, on every master (SCAN covers one node only).
  * Yields batches as SCAN returns them; a key may appear twice across a
  * resharding, so callers treat the result as a set.
