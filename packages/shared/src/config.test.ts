@@ -19,6 +19,18 @@ describe("loadConfig", () => {
     ).toEqual(["10.0.0.0/8", "2001:db8::1"]);
   });
 
+  it("reads Redis Cluster seed nodes, none by default", () => {
+    expect(loadConfig({}).REDIS_CLUSTER_NODES).toBeNull();
+    expect(
+      loadConfig({ REDIS_CLUSTER_NODES: "127.0.0.1:7000, redis-b:7001,[::1]:7002" })
+        .REDIS_CLUSTER_NODES,
+    ).toEqual([
+      { host: "127.0.0.1", port: 7000 },
+      { host: "redis-b", port: 7001 },
+      { host: "::1", port: 7002 },
+    ]);
+  });
+
   it("treats empty strings as unset", () => {
     expect(loadConfig({ INGEST_PORT: "" }).INGEST_PORT).toBe(8080);
   });
@@ -38,6 +50,12 @@ describe("loadConfig", () => {
     ["KAFKA_TOPIC_PREFIX", "a b", "KAFKA_TOPIC_PREFIX"],
     ["INGEST_TRUSTED_PROXIES", "10.0.0.0/33", "INGEST_TRUSTED_PROXIES"],
     ["INGEST_TRUSTED_PROXIES", "10.0.0.1,lb.internal", 'got "lb.internal"'],
+    [
+      "REDIS_CLUSTER_NODES",
+      "127.0.0.1:7000,redis-b",
+      'REDIS_CLUSTER_NODES: expected host:port[,host:port], got "127.0.0.1:7000,redis-b"',
+    ],
+    ["REDIS_CLUSTER_NODES", " , ", "REDIS_CLUSTER_NODES: expected host:port"],
   ])("names the bad variable %s", (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(message);

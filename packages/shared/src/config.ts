@@ -86,6 +86,35 @@ export const ConfigSchema = z.object({
   KAFKA_REPLICATION_FACTOR: positiveInt("KAFKA_REPLICATION_FACTOR", 1),
   KAFKA_RETENTION_HOURS: positiveInt("KAFKA_RETENTION_HOURS", 168),
   REDIS_URL: url("REDIS_URL", "redis://127.0.0.1:6379/0", ["redis:", "rediss:"]),
+  /**
+   * Seed nodes of a Redis Cluster (`host:port,host:port…`). When set, every use
+   * of Redis goes to the cluster instead of REDIS_URL.
+   */
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined) return null;
+      const nodes = value
+        .split(",")
+        .map((n) => n.trim())
+        .filter(Boolean);
+      const bad = nodes.find((n) => !hostPort.test(n));
+      if (nodes.length === 0 || bad !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          message: `REDIS_CLUSTER_NODES: expected host:port[,host:port], got "${value}"`,
+        });
+        return z.NEVER;
+      }
+      return nodes.map((n) => {
+        const colon = n.lastIndexOf(":");
+        return {
+          host: n.slice(0, colon).replace(/^\[|\]$/g, ""),
+          port: Number(n.slice(colon + 1)),
+        };
+      });
+    }),
   DATABASE_URL: url("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/adclick", [
     "postgres:",
     "postgresql:",

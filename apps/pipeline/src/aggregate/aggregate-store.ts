@@ -1,9 +1,17 @@
 import { type ClickRecord, DAY_MS, dayKey, minuteBucket } from "@adclick/shared";
-import type { Redis } from "ioredis";
+import {
+  isCluster,
+  type RedisClient,
+  replyValue,
+  SlotPipeline,
+  waitForReplicas,
+} from "@adclick/shared/redis";
 import type { CampaignDelta } from "./counter-deltas";
 import { DistinctValues, scriptField } from "./distinct-values";
 import { CLAIM_EPOCH, FLUSH_CAMPAIGN, SEEN_OWNERS, VOLUME_CHUNK } from "./lua";
 
+/** Hash tag of one partition's marker and pending rebuild: one slot, so they change in one transaction. */
+const partitionTag = (topic: string, partition: number) => `{${topic}:${partition}}`;
 /** Offset/epoch state of one campaign in one partition; shares the campaign's hash tag (C3). */
 export const stateKey = (campaignId: string, topic: string, partition: number) =>
   `aggstate:{${campaignId}}:${topic}:${partition}`;
@@ -14,19 +22,20 @@ export const stateKey = (campaignId: string, topic: string, partition: number) =
  * offset, Redis came back older than Kafka (a lagging replica, an old snapshot).
  */
 export const partitionMarkerKey = (topic: string, partition: number) =>
-  `aggpartition:${topic}:${partition}`;
+  `aggpartition:${partitionTag(topic, partition)}`;
 /**
  * Present while a rebuild of a partition's counters is decided but its seek not yet
  * committed: the offset to rebuild from. Whoever owns the partition next resumes it.
  */
 export const pendingRebuildKey = (topic: string, partition: number) =>
-  `aggrebuild:${topic}:${partition}`;
+  `aggrebuild:${partitionTag(topic, partition)}`;
 /** Hash partition → watermark (max event time seen, epoch ms) for the dashboard. */
 export const watermarkKey = (topic: string) => `aggwatermark:${topic}`;
 export const epochKey = (groupId: string) => `aggepoch:{${groupId}}`;
 /** Member id → the fencing epoch of the generation the member was last assigned in. */
 export const memberEpochsKey = (groupId: string) => `aggepoch:{${groupId}}:members`;
-const seenKey = (campaignId: string, tsMs: number) => `seen:{${campaignId}}:${cachedDayKey(tsMs)}`;
+export const seenKey = (campaignId: string, tsMs: number) =>
+  `seen:{${campaignId}}:${cachedDayKey(tsMs)}`;
 
 /** `dayKey` without formatting a Date per click (the hot path asks for a handful of days). */
 const dayKeys = new Map<number, string>();
@@ -41,8 +50,8 @@ function cachedDayKey(tsMs: number): string {
   return key;
 }
 /** Hash value → clicks in the minute, for IPs or users. */
-const volumeKey = (minute: number, kind: "ip" | "user") => `vol:{${minute}}:${kind}`;
-const volumeJournalKey = (minute: number, topic: string, partition: number) =>
+export const volumeKey = (minute: number, kind: "ip" | "user") => `vol:{${minute}}:${kind}`;
+export const volumeJournalKey = (minute: number, topic: string, partition: number) =>
   `volj:{${minute}}:${topic}:${partition}`;
 
 /** Member epochs are read right after the claim; a week covers any member that stays idle. */
@@ -108,17 +117,17 @@ interface MinuteGroup {
 
 /** The aggregator's Redis side: features, atomic flushes, markers and epochs. */
 export class AggregateStore {
-  private readonly r: Redis & ScriptedRedis;
+  private readonly r: RedisClient & ScriptedRedis;
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     private readonly topic: string,
   ) {
     redis.defineCommand("aggClaimEpoch", { lua: CLAIM_EPOCH });
     redis.defineCommand("aggFlush", { lua: FLUSH_CAMPAIGN });
     redis.defineCommand("aggVolume", { lua: VOLUME_CHUNK });
     redis.defineCommand("aggSeen", { lua: SEEN_OWNERS });
-    this.r = redis as Redis & ScriptedRedis;
+    this.r = redis as RedisClient & ScriptedRedis;
   }
 
   /** The seen key a click's idempotency pair is registered in. */
@@ -180,27 +189,28 @@ export class AggregateStore {
     partition: number,
     unknownCampaigns: readonly string[],
   ): Promise<PartitionState> {
-    const pipe = this.r.pipeline();
-    pipe.get(partitionMarkerKey(this.topic, partition));
-    pipe.get(pendingRebuildKey(this.topic, partition));
-    for (const c of unknownCampaigns) pipe.hget(stateKey(c, this.topic, partition), "offset");
-    const results = (await pipe.exec()) ?? [];
-    const value = (i: number): unknown => {
-      const [err, v] = results[i] ?? [new Error("missing pipeline result"), null];
-      if (err) throw err;
-      return v;
-    };
+    const pipe = new SlotPipeline(this.r);
+    const marker = partitionMarkerKey(this.topic, partition);
+    const pending = pendingRebuildKey(this.topic, partition);
+    pipe.add(marker, (p) => p.get(marker));
+    pipe.add(pending, (p) => p.get(pending));
+    for (const c of unknownCampaigns) {
+      const key = stateKey(c, this.topic, partition);
+      pipe.add(key, (p) => p.hget(key, "offset"));
+    }
+    const results = await pipe.exec();
+    const value = (i: number): unknown => replyValue(results[i]);
     const states = new Map<string, number | null>();
     unknownCampaigns.forEach((c, i) => {
       const v = value(i + 2) as string | null;
       states.set(c, v === null ? null : Number(v));
     });
-    const pending = value(1) as string | null;
-    const marker = value(0) as string | null;
+    const pendingFrom = value(1) as string | null;
+    const markerValue = value(0) as string | null;
     return {
-      markerPresent: marker !== null,
-      markerOffset: marker?.startsWith("o:") ? Number(marker.slice(2)) : null,
-      pendingRebuildFrom: pending === null ? null : Number(pending),
+      markerPresent: markerValue !== null,
+      markerOffset: markerValue?.startsWith("o:") ? Number(markerValue.slice(2)) : null,
+      pendingRebuildFrom: pendingFrom === null ? null : Number(pendingFrom),
       states,
     };
   }
@@ -210,7 +220,7 @@ export class AggregateStore {
    * from `seen:` in one round trip: one script call per campaign and day.
    */
   async seenOwners(batch: readonly Positioned[]): Promise<Array<string | null>> {
-    const pipe = this.r.pipeline();
+    const pipe = new SlotPipeline(this.r);
     const seenGroups = new Map<string, number[]>();
     for (let i = 0; i < batch.length; i++) {
       const key = seenKey(batch[i]!.click.campaign_id, batch[i]!.click.ts);
@@ -221,13 +231,12 @@ export class AggregateStore {
       }
       g.push(i);
     }
-    const scripted = pipe as unknown as ScriptedRedis;
     for (const [key, idx] of seenGroups) {
       let ids = seenField(batch[idx[0]!]!.click);
       for (let j = 1; j < idx.length; j++) ids += `,${seenField(batch[idx[j]!]!.click)}`;
-      scripted.aggSeen(1, key, ids);
+      pipe.add(key, (p) => (p as unknown as ScriptedRedis).aggSeen(1, key, ids));
     }
-    const results = (await pipe.exec()) ?? [];
+    const results = await pipe.exec();
     const seenOwner = new Array<string | null>(batch.length).fill(null);
     let r = 0;
     for (const idx of seenGroups.values()) {
@@ -258,12 +267,14 @@ export class AggregateStore {
     const ipRank = new Array<number>(batch.length).fill(1);
     const userRank = new Array<number>(batch.length).fill(1);
     if (batch.length === 0) return { ipRank, userRank, recalled: 0 };
-    const pipe = this.r.pipeline();
-    const scripted = pipe as unknown as ScriptedRedis;
+    const pipe = new SlotPipeline(this.r);
     const chunks = [...minutes.values()].map((m) => this.volumeCall(partition, batch, m, null));
-    for (const c of chunks) scripted.aggVolume(c.keys.length, ...c.keys, ...c.args);
+    for (const c of chunks)
+      pipe.add(c.keys[0]!, (p) =>
+        (p as unknown as ScriptedRedis).aggVolume(c.keys.length, ...c.keys, ...c.args),
+      );
 
-    const results = (await pipe.exec()) ?? [];
+    const results = await pipe.exec();
     let r = 0;
     const next = (): unknown => {
       const [err, value] = results[r++] ?? [new Error("missing pipeline result"), null];
@@ -384,7 +395,7 @@ export class AggregateStore {
     /** The batch's last offset: the marker moves there (only if it still exists). */
     throughOffset: number,
   ): Promise<{ outcomes: Map<string, FlushOutcome>; markerKept: boolean }> {
-    const pipe = this.r.pipeline();
+    const pipe = new SlotPipeline(this.r);
     for (const { delta, expectedOffset, seen } of deltas) {
       const keys: string[] = [stateKey(delta.campaignId, this.topic, partition)];
       const args: Array<string | number> = [
@@ -403,13 +414,26 @@ export class AggregateStore {
         keys.push(c.counterKey, c.hllKey);
         args.push(c.clicks, c.costMicros, c.suspicious, c.fraud, c.expireAtS, packUsers(c.users));
       }
-      (pipe as unknown as ScriptedRedis).aggFlush(keys.length, ...keys, ...args);
+      pipe.add(keys[0]!, (p) =>
+        (p as unknown as ScriptedRedis).aggFlush(keys.length, ...keys, ...args),
+      );
     }
+    // On one node the marker follows the flushes in the same pipeline; on a
+    // cluster they lie in other slots, so it moves only once they are done.
+    const tail = isCluster(this.r) ? new SlotPipeline(this.r) : pipe;
     const marker = partitionMarkerKey(this.topic, partition);
-    pipe.set(marker, `o:${throughOffset}`, "XX");
+    tail.add(marker, (p) => p.set(marker, `o:${throughOffset}`, "XX"));
+    const watermarks = watermarkKey(this.topic);
     if (watermarkMs !== null)
-      pipe.hset(watermarkKey(this.topic), String(partition), String(watermarkMs));
-    const results = (await pipe.exec()) ?? [];
+      tail.add(watermarks, (p) => p.hset(watermarks, String(partition), String(watermarkMs)));
+    const results = await pipe.exec();
+    if (tail !== pipe) {
+      const failed = results.find(([err]) => err);
+      if (failed) throw failed[0];
+      results.push(...(await tail.exec()));
+    }
+    // The caller commits the batch's offsets next: on a cluster, make the writes survive a failover first.
+    await waitForReplicas(this.r);
     const outcomes = new Map<string, FlushOutcome>();
     deltas.forEach(({ delta }, i) => {
       const [err, value] = results[i] ?? [new Error("missing pipeline result"), null];
@@ -441,6 +465,7 @@ export class AggregateStore {
       .set(partitionMarkerKey(this.topic, partition), `o:${throughOffset}`)
       .del(pendingRebuildKey(this.topic, partition))
       .exec();
+    await waitForReplicas(this.r);
   }
 
   /** Moves an existing marker to `throughOffset` (a batch that had nothing to flush). */
@@ -460,6 +485,7 @@ export class AggregateStore {
       .set(pendingRebuildKey(this.topic, partition), String(fromOffset), "EX", STATE_TTL_S)
       .set(partitionMarkerKey(this.topic, partition), `o:${fromOffset - 1}`)
       .exec();
+    await waitForReplicas(this.r);
   }
 }
 

@@ -606,7 +606,7 @@ describe("adclick aggregate (real Kafka and Redis)", () => {
     const topic = topicName(stack!.topicPrefix, "raw");
     const pending = async () => {
       for (let p = 0; p < PARTITIONS; p++)
-        if ((await redis.exists(`aggrebuild:${topic}:${p}`)) === 1) return true;
+        if ((await redis.exists(`aggrebuild:{${topic}:${p}}`)) === 1) return true;
       return false;
     };
     // Kill it from outside the moment a rebuild is recorded (before its first rebuilt batch):

@@ -30,7 +30,7 @@ import {
   groupName,
   topicName,
 } from "@adclick/shared";
-import { Redis } from "ioredis";
+import { createRedisClient, type RedisClient } from "@adclick/shared/redis";
 import { type EachBatchPayload, type Kafka, PartitionAssigners } from "kafkajs";
 import type { Registry } from "prom-client";
 import { ModelSource } from "../fraud/model-source";
@@ -88,7 +88,7 @@ export class Aggregator implements Component {
   private readonly topic: string;
   private readonly groupId: string;
   private kafka: Kafka;
-  private redis: Redis | null = null;
+  private redis: RedisClient | null = null;
   private group: ConsumerGroup | null = null;
   private producer: VerdictProducer | null = null;
   private blocklist: BlocklistSource;
@@ -122,7 +122,7 @@ export class Aggregator implements Component {
 
   async start(): Promise<void> {
     const { config } = this.o;
-    this.redis = new Redis(config.REDIS_URL, {
+    this.redis = createRedisClient(config, {
       maxRetriesPerRequest: null,
       enableAutoPipelining: false,
     });

@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient as Redis } from "@adclick/shared/redis";
 
 /**
  * The record of an `adclick replay` in Redis: written before the replay deletes

@@ -11,6 +11,7 @@
  * midway is reported by the next one, which redoes it from the earlier of the
  * two start times, and the aggregators refuse to start until one has finished.
  */
+
 import { randomBytes } from "node:crypto";
 import {
   type BlocklistEntry,
@@ -20,7 +21,13 @@ import {
   parseWindowKey,
   topicName,
 } from "@adclick/shared";
-import { Redis } from "ioredis";
+import {
+  createRedisClient,
+  type RedisClient,
+  replyValue,
+  SlotPipeline,
+  scanKeys,
+} from "@adclick/shared/redis";
 import type { Registry } from "prom-client";
 import { createKafka } from "../kafka/client";
 import { registerLz4Codec } from "../kafka/lz4-codec";
@@ -65,7 +72,7 @@ export async function replayCounters(o: ReplayOptions): Promise<ReplayResult> {
   let fromDayMs = dayStartMs(o.fromMs);
   const kafka = createKafka(o.config, "adclick-replay", o.logger);
   const admin = kafka.admin();
-  const redis = new Redis(o.config.REDIS_URL, { maxRetriesPerRequest: null });
+  const redis = createRedisClient(o.config, { maxRetriesPerRequest: null });
   const blocklist = new BlocklistSource(o.loadBlocklist, o.logger, 30_000);
   await admin.connect();
   try {
@@ -208,7 +215,7 @@ export async function replayCounters(o: ReplayOptions): Promise<ReplayResult> {
 }
 
 /** Deletes counters (and their HyperLogLogs) of days ≥ fromDayMs, and every offset state of `topic`. */
-async function deleteFrom(redis: Redis, topic: string, fromDayMs: number): Promise<number> {
+async function deleteFrom(redis: RedisClient, topic: string, fromDayMs: number): Promise<number> {
   let deleted = 0;
   const patterns: Array<[string, (key: string) => boolean]> = [
     ["counter:*", (k) => windowOf(k) >= fromDayMs],
@@ -216,13 +223,12 @@ async function deleteFrom(redis: Redis, topic: string, fromDayMs: number): Promi
     [`aggstate:*:${topic}:*`, () => true],
   ];
   for (const [match, keep] of patterns) {
-    let cursor = "0";
-    do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", match, "COUNT", 1000);
-      cursor = next;
-      const doomed = keys.filter(keep);
-      if (doomed.length) deleted += await redis.unlink(...doomed);
-    } while (cursor !== "0");
+    // Every master's keys; one UNLINK per key, each in its own slot.
+    for await (const keys of scanKeys(redis, match)) {
+      const doomed = new SlotPipeline(redis);
+      for (const key of keys.filter(keep)) doomed.add(key, (p) => p.unlink(key));
+      for (const reply of await doomed.exec()) deleted += Number(replyValue(reply));
+    }
   }
   return deleted;
 }

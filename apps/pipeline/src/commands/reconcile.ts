@@ -1,7 +1,7 @@
 import { connectDb } from "@adclick/db/client";
 import { parseIsoDay } from "@adclick/shared";
+import { createRedisClient } from "@adclick/shared/redis";
 import { type Command, InvalidArgumentError } from "commander";
-import { Redis } from "ioredis";
 import { readConfig } from "../config";
 import {
   DEFAULT_THRESHOLD,
@@ -33,7 +33,7 @@ export function registerReconcileCommand(program: Command): void {
         max: 2,
         applicationName: "adclick-reconcile",
       });
-      const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3 });
+      const redis = createRedisClient(config, { maxRetriesPerRequest: 3 });
       try {
         const report = await reconcileDay(
           { db, redis, logger, registry: createRegistry("reconcile") },

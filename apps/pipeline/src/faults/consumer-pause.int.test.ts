@@ -32,7 +32,7 @@ describe("fault: a consumer paused past its session timeout", () => {
       (typeof pipeline.aggregators)[0],
       (typeof pipeline.aggregators)[0],
     ];
-    const countedAtPause = countedSoFar(await readCounters(pipeline.env.REDIS_URL!));
+    const countedAtPause = countedSoFar(await readCounters(pipeline.env));
     paused!.pause();
     const pausedAt = Date.now();
     // Past the session timeout: the group evicts it and the other aggregator holds every partition.
@@ -50,7 +50,7 @@ describe("fault: a consumer paused past its session timeout", () => {
     // Past the session timeout in any case, and the other aggregator counts a while before the zombie wakes.
     await sleep(Math.max(0, SESSION_TIMEOUT_MS - evictedAfterMs) + 3000);
     const pausedForMs = Date.now() - pausedAt;
-    const countedWhilePaused = countedSoFar(await readCounters(pipeline.env.REDIS_URL!));
+    const countedWhilePaused = countedSoFar(await readCounters(pipeline.env));
     paused!.resume();
     console.log(
       `[fault: SIGSTOP] counted ${countedAtPause} at the pause, ${countedWhilePaused} when resumed after ${pausedForMs} ms (evicted after ${evictedAfterMs} ms); group then ${JSON.stringify(members)}`,

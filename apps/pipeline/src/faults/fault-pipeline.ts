@@ -9,6 +9,7 @@ import { randomBytes } from "node:crypto";
 import { connectDb } from "@adclick/db/client";
 import { createAdvertiser, createCampaign, createPartner } from "@adclick/db/queries";
 import { freePort, RoleProcess } from "../../../../test/processes";
+import { startRoundRobinProxy } from "../../../../test/round-robin-proxy";
 import { createTestStack, type TestStack, type TestStackOptions } from "../../../../test/stack";
 import type { SimCampaign } from "../simulate/generate-traffic";
 import { clearLake } from "./observe";
@@ -18,6 +19,10 @@ export interface FaultPipelineOptions {
   env?: Record<string, string>;
   /** Passed to createTestStack (e.g. database: false with a DATABASE_URL of the test's own). */
   stack?: TestStackOptions;
+  /** Ingest replicas (default 1); several sit behind a round-robin proxy at `ingestUrl`. */
+  ingests?: number;
+  /** Archiver replicas (default 1). */
+  archivers?: number;
   /** Aggregator replicas (default 1). */
   aggregators?: number;
   /** Kafka session timeout of the aggregators, ms (short, so a paused one is evicted soon). */
@@ -39,11 +44,20 @@ export interface FaultPipeline {
   stack: TestStack;
   /** Every role's environment. */
   env: Record<string, string>;
+  /** The ingest, or the round-robin proxy in front of several. */
   ingestUrl: string;
+  /** Requests the proxy sent to each ingest (one ingest: null). */
+  proxyCounts(): number[] | null;
   apiKeys: Map<string, string>;
+  /** The first ingest replica. */
   ingest: RoleProcess;
+  ingests: RoleProcess[];
   aggregators: RoleProcess[];
+  /** The first archiver replica. */
   archiver: RoleProcess;
+  archivers: RoleProcess[];
+  /** Where each role serves /metrics, by role name. */
+  metricsUrls: Map<string, string>;
   reviewSink: RoleProcess;
   roles(): RoleProcess[];
   /** Kills every role and drops the test stack. */
@@ -85,17 +99,30 @@ export async function startFaultPipeline(
     await conn.close();
   }
 
-  const ingestPort = await freePort();
-  const ingestUrl = `http://127.0.0.1:${ingestPort}`;
-  const ingestOpsPort = await freePort();
-  const ingest = new RoleProcess("ingest", {
-    args: ["ingest", "--ops-port", String(ingestOpsPort)],
-    env: { ...env, INGEST_PORT: String(ingestPort) },
-    readyUrl: `${ingestUrl}/readyz`,
-  });
+  const metricsUrls = new Map<string, string>();
+  const ingests: RoleProcess[] = [];
+  const ingestUrls: string[] = [];
+  for (let i = 0; i < (options.ingests ?? 1); i++) {
+    const name = (options.ingests ?? 1) > 1 ? `ingest-${i}` : "ingest";
+    const ingestPort = await freePort();
+    const url = `http://127.0.0.1:${ingestPort}`;
+    const opsPort = await freePort();
+    ingestUrls.push(url);
+    metricsUrls.set(name, `http://127.0.0.1:${opsPort}/metrics`);
+    ingests.push(
+      new RoleProcess(name, {
+        args: ["ingest", "--ops-port", String(opsPort)],
+        env: { ...env, INGEST_PORT: String(ingestPort) },
+        readyUrl: `${url}/readyz`,
+      }),
+    );
+  }
+  const proxy = ingests.length > 1 ? await startRoundRobinProxy(ingestUrls) : null;
+  const ingestUrl = proxy?.url ?? ingestUrls[0]!;
   const aggregators: RoleProcess[] = [];
   for (let i = 0; i < (options.aggregators ?? 1); i++) {
     const port = await freePort();
+    metricsUrls.set(`aggregator-${i}`, `http://127.0.0.1:${port}/metrics`);
     aggregators.push(
       new RoleProcess(`aggregator-${i}`, {
         args: [
@@ -112,13 +139,20 @@ export async function startFaultPipeline(
       }),
     );
   }
-  const archivePort = await freePort();
-  const archiver = new RoleProcess("archiver", {
-    // Short rolls: the lake holds the stream a few seconds after it ends.
-    args: ["archive", "--ops-port", String(archivePort), "--roll-seconds", "3"],
-    env,
-    readyUrl: `http://127.0.0.1:${archivePort}/readyz`,
-  });
+  const archivers: RoleProcess[] = [];
+  for (let i = 0; i < (options.archivers ?? 1); i++) {
+    const name = (options.archivers ?? 1) > 1 ? `archiver-${i}` : "archiver";
+    const archivePort = await freePort();
+    metricsUrls.set(name, `http://127.0.0.1:${archivePort}/metrics`);
+    archivers.push(
+      new RoleProcess(name, {
+        // Short rolls: the lake holds the stream a few seconds after it ends.
+        args: ["archive", "--ops-port", String(archivePort), "--roll-seconds", "3"],
+        env,
+        readyUrl: `http://127.0.0.1:${archivePort}/readyz`,
+      }),
+    );
+  }
   const sinkPort = await freePort();
   const reviewSink = new RoleProcess("review-sink", {
     args: ["review-sink", "--ops-port", String(sinkPort)],
@@ -126,18 +160,25 @@ export async function startFaultPipeline(
     readyUrl: `http://127.0.0.1:${sinkPort}/readyz`,
   });
 
+  const sinkMetrics = `http://127.0.0.1:${sinkPort}/metrics`;
+  metricsUrls.set("review-sink", sinkMetrics);
   const pipeline: FaultPipeline = {
     stack,
     env,
     ingestUrl,
+    proxyCounts: () => proxy?.counts() ?? null,
     apiKeys,
-    ingest,
+    ingest: ingests[0]!,
+    ingests,
     aggregators,
-    archiver,
+    archiver: archivers[0]!,
+    archivers,
+    metricsUrls,
     reviewSink,
-    roles: () => [ingest, ...aggregators, archiver, reviewSink],
+    roles: () => [...ingests, ...aggregators, ...archivers, reviewSink],
     async dispose() {
       for (const role of pipeline.roles()) await role.dispose().catch(() => undefined);
+      await proxy?.close().catch(() => undefined);
       await clearLake(stack.config).catch(() => undefined);
       await stack.cleanup();
     },

@@ -54,7 +54,7 @@ describe("fault: kill -9 of each role mid-stream", () => {
     await Promise.all([
       killAndRestartAt(5000, pipeline.ingest, async () => load.progress()),
       killAndRestartAt(11_000, pipeline.aggregators[0]!, async () =>
-        countedSoFar(await readCounters(pipeline.env.REDIS_URL!)),
+        countedSoFar(await readCounters(pipeline.env)),
       ),
       killAndRestartAt(
         17_000,

@@ -4,29 +4,25 @@
  * project's Parquet library), the review queue and billing_daily in Postgres.
  */
 import { type Config, loadConfig } from "@adclick/shared";
+import { createRedisClient, replyValue, SlotPipeline, scanKeys } from "@adclick/shared/redis";
 import { parquetReadObjects } from "hyparquet";
-import { Redis } from "ioredis";
 import { AssignerProtocol, Kafka, logLevel } from "kafkajs";
 import pg from "pg";
 import { openLake } from "../lake";
 import { eventIdentity } from "../simulate/exactly-once";
 import type { BillingCell, CounterCell } from "./expected";
 
-export async function readCounters(redisUrl: string): Promise<Map<string, CounterCell>> {
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 3 });
+/** Every live counter (C3 keys) of the run's Redis: its node, or every master of its cluster. */
+export async function readCounters(env: Record<string, string>): Promise<Map<string, CounterCell>> {
+  const redis = createRedisClient(loadConfig(env), { maxRetriesPerRequest: 3 });
   const out = new Map<string, CounterCell>();
   try {
-    let cursor = "0";
-    do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", "counter:*", "COUNT", 1000);
-      cursor = next;
-      const batch = redis.pipeline();
-      for (const key of keys) batch.hgetall(key);
-      const replies = (await batch.exec()) ?? [];
+    for await (const keys of scanKeys(redis, "counter:*")) {
+      const batch = new SlotPipeline(redis);
+      for (const key of keys) batch.add(key, (p) => p.hgetall(key));
+      const replies = await batch.exec();
       for (const [i, key] of keys.entries()) {
-        const [err, reply] = replies[i] ?? [new Error("no reply"), null];
-        if (err) throw err;
-        const h = reply as Record<string, string>;
+        const h = replyValue(replies[i]) as Record<string, string>;
         out.set(key, {
           clicks: Number(h.clicks ?? 0),
           cost_micros: Number(h.cost_micros ?? 0),
@@ -35,7 +31,7 @@ export async function readCounters(redisUrl: string): Promise<Map<string, Counte
           unique_users: Number(h.unique_users ?? 0),
         });
       }
-    } while (cursor !== "0");
+    }
   } finally {
     redis.disconnect();
   }

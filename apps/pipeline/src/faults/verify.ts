@@ -54,7 +54,7 @@ export async function settle(pipeline: FaultPipeline, load: RunningLoad): Promis
   await waitFor(
     `the live counters to count ${distinct} events`,
     async () => {
-      counted = countedSoFar(await readCounters(pipeline.env.REDIS_URL!));
+      counted = countedSoFar(await readCounters(pipeline.env));
       return counted >= distinct;
     },
     { timeoutMs: 120_000, intervalMs: 1000 },
@@ -85,7 +85,7 @@ export async function settle(pipeline: FaultPipeline, load: RunningLoad): Promis
     async () => {
       queued = (await readReviewQueue(pipeline.env.DATABASE_URL!)).length;
       flagged = 0;
-      for (const [key, cell] of await readCounters(pipeline.env.REDIS_URL!))
+      for (const [key, cell] of await readCounters(pipeline.env))
         if (/:\d{8}:all$/.test(key)) flagged += cell.suspicious;
       return queued === flagged;
     },
@@ -177,10 +177,7 @@ export async function verifyFaultRun(
     queue.filter((id) => expected.events.has(id)),
     queue,
   );
-  const counterMismatches = compareCounters(
-    await readCounters(pipeline.env.REDIS_URL!),
-    expected.counters,
-  );
+  const counterMismatches = compareCounters(await readCounters(pipeline.env), expected.counters);
   const billingMismatches = compareBilling(
     await readBilling(pipeline.env.DATABASE_URL!, expected.days),
     expected.billing,

@@ -5,11 +5,12 @@
  * /openapi.json; /metrics belongs on the ops port (`adclick ingest --ops-port`)
  * and is served here only with `publicMetrics`.
  */
+
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { connectDb, type DbConnection } from "@adclick/db/client";
 import { type Config, topicName } from "@adclick/shared";
-import { Redis } from "ioredis";
+import { createRedisClient, type RedisClient } from "@adclick/shared/redis";
 import type { Registry } from "prom-client";
 import { createKafka } from "../kafka/client";
 import { ensureTopics } from "../kafka/topics";
@@ -66,7 +67,7 @@ export function createIngestComponent(config: Config, deps: IngestDeps): IngestC
   );
 
   let producer: ClickProducer | null = null;
-  let redis: Redis | null = null;
+  let redis: RedisClient | null = null;
   let db: DbConnection | null = null;
   let clicks: ClicksHandler | null = null;
   let redirect: RedirectHandler | null = null;
@@ -183,7 +184,7 @@ export function createIngestComponent(config: Config, deps: IngestDeps): IngestC
     async start() {
       preloadGeo();
       db = connectDb(config.DATABASE_URL, { max: 10, applicationName: "adclick-ingest" });
-      redis = new Redis(config.REDIS_URL, {
+      redis = createRedisClient(config, {
         enableAutoPipelining: true,
         maxRetriesPerRequest: 2,
         lazyConnect: true,

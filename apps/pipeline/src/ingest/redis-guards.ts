@@ -17,7 +17,7 @@
  * would silently drop a billable click; we keep exact keys (Redis memory is the
  * budget to watch: `adclick_ingest_events_total` x 24 h x ~90 B).
  */
-import type { Redis } from "ioredis";
+import { type RedisClient as Redis, SlotPipeline, waitForReplicas } from "@adclick/shared/redis";
 
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 /**
@@ -129,6 +129,11 @@ interface QueuedCall {
 
 type PipelineCommands = Record<QueuedCall["command"], (...args: Array<string | number>) => unknown>;
 
+/** The key that places a guard call: the bucket of a rate-limit call, else the first of its keys. */
+function slotKeyOf(call: QueuedCall): string {
+  return String(call.command === "adclickTokenBucket" ? call.args[0] : call.args[1]);
+}
+
 export class RedisGuards {
   private readonly redis: Scripted;
   /**
@@ -157,13 +162,16 @@ export class RedisGuards {
   private readonly flush = (): void => {
     const calls = this.queue;
     this.queue = [];
-    const pipeline = this.redis.pipeline();
-    const commands = pipeline as unknown as PipelineCommands;
-    for (const c of calls) commands[c.command](...c.args);
+    // One pipeline on a node; on a Redis Cluster one per partner's slot.
+    const pipeline = new SlotPipeline(this.redis);
+    for (const c of calls)
+      pipeline.add(slotKeyOf(c), (pipe) => {
+        (pipe as unknown as PipelineCommands)[c.command](...c.args);
+      });
     pipeline.exec().then(
       (results) => {
         calls.forEach((c, i) => {
-          const result = results?.[i];
+          const result = results[i];
           if (!result) c.reject(new Error("Redis pipeline returned no result"));
           else if (result[0]) c.reject(result[0]);
           else c.resolve(result[1]);
@@ -225,6 +233,8 @@ export class RedisGuards {
     for (const id of eventIds) args.push(seenKey(partnerId, id));
     args.push(IDEMPOTENCY_TTL_SECONDS);
     await this.call<number>("adclickCommit", args);
+    // On a cluster the marks must outlive a failover, or a client's retry would be a second click.
+    await waitForReplicas(this.redis, 500);
   }
 
   /** Removes our own pending claims (never another request's, never a committed mark). */

@@ -10,7 +10,7 @@ import {
   TRAFFIC_TTL_SECONDS,
   trafficKey,
 } from "@adclick/shared/partner-traffic";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "@adclick/shared/redis";
 import type { Logger } from "../runtime/logger";
 
 export interface RequestTraffic {
@@ -24,7 +24,7 @@ export interface RequestTraffic {
 
 export class TrafficRecorder {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly logger: Logger,
   ) {}
 

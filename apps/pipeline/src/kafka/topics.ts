@@ -19,6 +19,10 @@ export function topicSpec(config: Config, topic: string): ITopicConfig {
       { name: "retention.ms", value: String(config.KAFKA_RETENTION_HOURS * 3_600_000) },
       // Keep whatever codec the producer chose (LZ4 in production, C2); never recompress.
       { name: "compression.type", value: "producer" },
+      // Replicated: an acknowledged write (acks=all) is on at least two brokers.
+      ...(config.KAFKA_REPLICATION_FACTOR >= 3
+        ? [{ name: "min.insync.replicas", value: "2" }]
+        : []),
     ],
   };
 }

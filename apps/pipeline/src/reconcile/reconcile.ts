@@ -6,13 +6,13 @@ import {
 } from "@adclick/db/queries";
 import { DAY_MS, DAY_TTL_AFTER_END_S, parseIsoDay } from "@adclick/shared";
 import { readDayTotals, scanDayTotalCampaigns, ZERO_COUNTERS } from "@adclick/shared/live-counters";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "@adclick/shared/redis";
 import { Counter, Gauge, type Registry } from "prom-client";
 import type { Logger } from "../runtime/logger";
 
 export interface ReconcileDeps {
   db: Database;
-  redis: Redis;
+  redis: RedisClient;
   logger: Logger;
   registry?: Registry;
   /** Clock (default Date.now). */

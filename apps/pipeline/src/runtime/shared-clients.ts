@@ -7,7 +7,7 @@
  */
 import { connectDb, type Database } from "@adclick/db/client";
 import type { Config } from "@adclick/shared";
-import { Redis } from "ioredis";
+import { createRedisClient, type RedisClient } from "@adclick/shared/redis";
 import type { Kafka } from "kafkajs";
 import { createKafka } from "../kafka/client";
 import type { Component } from "./component";
@@ -16,8 +16,8 @@ import type { Logger } from "./logger";
 export interface SharedClients extends Component {
   /** The process's Postgres pool (drizzle handle). */
   db(): Database;
-  /** The process's Redis connection (REDIS_URL). */
-  redis(): Redis;
+  /** The process's Redis connection (REDIS_URL, or the cluster of REDIS_CLUSTER_NODES). */
+  redis(): RedisClient;
   /** The process's kafkajs client; roles make their own consumers and producers from it. */
   kafka(): Kafka;
 }
@@ -34,7 +34,7 @@ export interface SharedClientsOptions {
 export function createSharedClients(options: SharedClientsOptions): SharedClients {
   const { config, logger, name } = options;
   let pg: ReturnType<typeof connectDb> | null = null;
-  let redis: Redis | null = null;
+  let redis: RedisClient | null = null;
   let kafka: Kafka | null = null;
   let closed = false;
   const open = (what: string) => {
@@ -56,7 +56,7 @@ export function createSharedClients(options: SharedClientsOptions): SharedClient
     redis() {
       open("Redis connection");
       if (!redis) {
-        redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+        redis = createRedisClient(config, { maxRetriesPerRequest: null });
         redis.on("error", (err) => logger.warn({ err: err.message }, "redis error"));
       }
       return redis;

@@ -8,7 +8,7 @@ import {
   recordWaitingBatchRun,
 } from "@adclick/db/queries";
 import { type Config, groupName, topicName } from "@adclick/shared";
-import { Redis } from "ioredis";
+import { createRedisClient, type RedisClient } from "@adclick/shared/redis";
 import type { Admin } from "kafkajs";
 import { Counter, Gauge, type Registry } from "prom-client";
 import { dayLakeFiles, lakeFingerprint, runBatch } from "../batch/batch-job";
@@ -67,7 +67,7 @@ export function createBatchScheduler(deps: BatchSchedulerDeps): Component {
   /** When this process last saw each day fail, by its clock. */
   const failedAt = new Map<string, number>();
   let conn: ReturnType<typeof connectDb> | null = null;
-  let redis: Redis | null = null;
+  let redis: RedisClient | null = null;
   let lake: ReturnType<typeof openLake> | null = null;
   let admin: Admin | null = null;
   let adminConnected = false;
@@ -207,7 +207,7 @@ export function createBatchScheduler(deps: BatchSchedulerDeps): Component {
         max: 2,
         applicationName: "adclick-batch-scheduler",
       });
-      redis = new Redis(deps.config.REDIS_URL, { maxRetriesPerRequest: 3 });
+      redis = createRedisClient(deps.config, { maxRetriesPerRequest: 3 });
       lake = openLake(deps.config, deps.cwd);
       admin = createKafka(deps.config, "adclick-batch-scheduler").admin();
       // Catch up in the background so the other roles are not held up.

@@ -1,5 +1,5 @@
-import type { Cluster, Redis } from "ioredis";
 import { Device } from "../click-event";
+import { isCluster, type RedisClient, scanKeys } from "../redis/redis-client";
 import { COUNTER_FIELDS, type Dimension, dayCounterKey, windowCounterKey } from "../redis-keys";
 import { DAY_MS, dayKey, dayStartMs, WINDOW_MS, windowStartMs } from "../time-window";
 import { topicName } from "../topics";
@@ -16,7 +16,7 @@ import {
 import { kafkaPartitionOf } from "./kafka-partition";
 
 /** A Redis node or a Redis Cluster: one campaign's keys share a hash tag, so its pipeline stays in one slot. */
-export type CounterRedis = Redis | Cluster;
+export type CounterRedis = RedisClient;
 
 /** Most windows one series read may ask for (7 days; the keys themselves live 24 h). */
 export const MAX_SERIES_WINDOWS = 7 * 288;
@@ -207,20 +207,17 @@ export function campaignWatermarkMs(
   return watermarks.get(kafkaPartitionOf(campaignId, numPartitions)) ?? null;
 }
 
-/** Ids of the campaigns that have a live `all` day total for the UTC day holding `dayMs` (SCAN; a single node). */
-export async function scanDayTotalCampaigns(redis: Redis, dayMs: number): Promise<string[]> {
+/** Ids of the campaigns that have a live `all` day total for the UTC day holding `dayMs` (SCAN on every master). */
+export async function scanDayTotalCampaigns(redis: CounterRedis, dayMs: number): Promise<string[]> {
   const suffix = `}:${dayKey(dayMs)}:all`;
-  const ids: string[] = [];
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", `counter:{*${suffix}`, "COUNT", 1000);
-    cursor = next;
+  const ids = new Set<string>();
+  for await (const keys of scanKeys(redis, `counter:{*${suffix}`)) {
     for (const key of keys) {
       if (key.startsWith("counter:{") && key.endsWith(suffix))
-        ids.push(key.slice("counter:{".length, -suffix.length));
+        ids.add(key.slice("counter:{".length, -suffix.length));
     }
-  } while (cursor !== "0");
-  return ids.sort();
+  }
+  return [...ids].sort();
 }
 
 /** The UTC days (start ms) from the day of `fromMs` through the day of `toMs` inclusive. */
@@ -228,8 +225,4 @@ export function daysBetween(fromMs: number, toMs: number): number[] {
   const out: number[] = [];
   for (let d = dayStartMs(fromMs); d <= toMs; d += DAY_MS) out.push(d);
   return out;
-}
-
-function isCluster(redis: CounterRedis): redis is Cluster {
-  return (redis as Cluster).isCluster === true;
 }

@@ -1,5 +1,5 @@
 import type { CounterRedis } from "@adclick/shared/live-counters";
-import { Redis } from "ioredis";
+import { createRedisClient } from "@adclick/shared/redis";
 import { env } from "../../env";
 
 /** Where the web reads live counters from: the Redis the aggregator writes, and its topic layout. */
@@ -16,7 +16,7 @@ let source: LiveSource | null = null;
 /** The process's one live source, connected on first use. */
 export function webLiveSource(): LiveSource {
   source ??= {
-    redis: new Redis(env.REDIS_URL, { maxRetriesPerRequest: 2, enableAutoPipelining: false }),
+    redis: createRedisClient(env, { maxRetriesPerRequest: 2, enableAutoPipelining: false }),
     topicPrefix: env.KAFKA_TOPIC_PREFIX,
     numPartitions: env.KAFKA_TOPIC_PARTITIONS,
   };

@@ -1,0 +1,3 @@
+export * from "./key-slot";
+export * from "./redis-client";
+export * from "./slot-pipeline";
