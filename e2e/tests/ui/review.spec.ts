@@ -5,7 +5,12 @@
  * charts; an advertiser cannot open any of it.
  */
 import { connectDb, type DbConnection } from "@adclick/db/client";
-import { ensureBillingPartition, insertReviewItems, type NewReviewItem } from "@adclick/db/queries";
+import {
+  ensureBillingPartition,
+  insertFraudModel,
+  insertReviewItems,
+  type NewReviewItem,
+} from "@adclick/db/queries";
 import { billingDaily } from "@adclick/db/schema";
 import { expect, test } from "@playwright/test";
 import { sql } from "drizzle-orm";
@@ -198,10 +203,42 @@ test("an analyst sees fraud and suspicious rates per campaign and per partner", 
   await page.screenshot({ path: screenshotPath("review-rates-partner"), fullPage: true });
 });
 
+test("an analyst reads the stored fraud models and which one scores clicks", async ({ page }) => {
+  // Stored, not activated: the running aggregator of this run keeps scoring by the rules.
+  const version = await insertFraudModel(conn.db, {
+    kind: "logistic",
+    params: {},
+    quality: {
+      examples: 2000,
+      positives: 400,
+      rocAuc: 0.9931,
+      at: [{ threshold: 0.7, tp: 380, fp: 4, tn: 1596, fn: 20, precision: 0.99, recall: 0.95 }],
+    },
+  });
+  await signInAs(page, "analyst@demo.adclick");
+  await expect(page).toHaveURL(/\/review$/);
+  await page.getByRole("navigation", { name: "Review workspace" }).getByText("Model").click();
+  await expect(page).toHaveURL(/\/review\/model$/);
+  await expect(page.getByTestId("active-model")).toContainText("No model is active");
+  const row = page
+    .getByRole("table", { name: "Model versions" })
+    .getByRole("row")
+    .filter({ hasText: "0.9931" });
+  await expect(row).toHaveCount(1);
+  await expect(row.getByRole("cell").first()).toHaveText(String(version));
+  await page.screenshot({ path: screenshotPath("review-model"), fullPage: true });
+});
+
 test("an advertiser cannot open the workspace nor call its procedures", async ({ page }) => {
   await signInAs(page, "advertiser@demo.adclick");
   await expect(page).toHaveURL(/\/campaigns$/);
-  for (const path of ["/review", "/review/audit", "/review/blocklist", "/review/rates"]) {
+  for (const path of [
+    "/review",
+    "/review/audit",
+    "/review/blocklist",
+    "/review/rates",
+    "/review/model",
+  ]) {
     const res = await page.goto(path);
     expect(res?.status(), path).toBe(404);
   }

@@ -1,21 +1,25 @@
 /** Held-out quality of a scorer: ROC AUC, and precision, recall and the confusion matrix at thresholds. */
+import { z } from "zod";
 
-export interface Confusion {
-  threshold: number;
-  tp: number;
-  fp: number;
-  tn: number;
-  fn: number;
-  precision: number;
-  recall: number;
-}
+export const Confusion = z.object({
+  threshold: z.number(),
+  tp: z.number().int(),
+  fp: z.number().int(),
+  tn: z.number().int(),
+  fn: z.number().int(),
+  precision: z.number(),
+  recall: z.number(),
+});
+export type Confusion = z.infer<typeof Confusion>;
 
-export interface Quality {
-  examples: number;
-  positives: number;
-  rocAuc: number;
-  at: Confusion[];
-}
+/** As `fraud train` prints it and stores it with the model (extra keys, such as `bySource`, pass). */
+export const Quality = z.object({
+  examples: z.number().int(),
+  positives: z.number().int(),
+  rocAuc: z.number(),
+  at: z.array(Confusion),
+});
+export type Quality = z.infer<typeof Quality>;
 
 /** ROC AUC by ranks (ties share their mean rank): the chance a random positive outscores a random negative. */
 export function rocAuc(scores: readonly number[], labels: readonly number[]): number {

@@ -3,6 +3,7 @@ import Link from "next/link";
 const TABS = [
   { href: "/review", label: "Queue" },
   { href: "/review/rates", label: "Fraud rates" },
+  { href: "/review/model", label: "Model" },
   { href: "/review/audit", label: "Audit trail" },
   { href: "/review/blocklist", label: "Blocklist" },
 ] as const;

@@ -1,8 +1,11 @@
 import {
+  activeFraudModel,
   addBlocklistEntry,
   decideReviewItems,
   listAuditTrail,
   listBlocklistEntries,
+  listDecisionsSince,
+  listFraudModels,
   listFraudRates,
   listReviewQueue,
   removeBlocklistEntry,
@@ -10,6 +13,7 @@ import {
   verifyAuditChain,
 } from "@adclick/db/queries";
 import { withStaffScope } from "@adclick/db/scope";
+import { Quality, qualityOnDecisions } from "@adclick/shared";
 import {
   AuditTrailInput,
   BlocklistAdd,
@@ -79,6 +83,45 @@ export const reviewRouter = {
     .query(({ ctx, input }) =>
       withStaffScope(ctx.db, ctx.staff, (tx) => listFraudRates(tx, input)),
     ),
+
+  /**
+   * The fraud models: the active one with its held-out quality when trained and
+   * how it does on the analysts' decisions made since (the stream's risk against
+   * the verdict), and every stored version.
+   */
+  model: analyst.query(({ ctx }) =>
+    withStaffScope(ctx.db, ctx.staff, async (tx) => {
+      const [active, models] = await Promise.all([activeFraudModel(tx), listFraudModels(tx)]);
+      const heldOut = (stored: Record<string, unknown>) => {
+        const parsed = Quality.safeParse(stored);
+        return parsed.success ? parsed.data : null;
+      };
+      let current = null;
+      if (active) {
+        const since = qualityOnDecisions(
+          `v${active.version}`,
+          await listDecisionsSince(tx, active.trainedAt),
+        );
+        current = {
+          version: active.version,
+          kind: active.kind,
+          trainedAt: active.trainedAt,
+          activatedAt: active.activatedAt,
+          heldOut: heldOut(active.quality),
+          sinceTraining: since.decided === 0 ? null : since,
+        };
+      }
+      return {
+        active: current,
+        models: models.map((m) => ({
+          version: m.version,
+          kind: m.kind,
+          trainedAt: m.trainedAt,
+          rocAuc: heldOut(m.quality)?.rocAuc ?? null,
+        })),
+      };
+    }),
+  ),
 
   blocklist: analyst.query(({ ctx }) =>
     withStaffScope(ctx.db, ctx.staff, (tx) => listBlocklistEntries(tx)),
