@@ -13,6 +13,10 @@ const BAD: Record<string, [value: string, message: string]> = {
   KAFKA_REPLICATION_FACTOR: ["x", 'KAFKA_REPLICATION_FACTOR: expected a positive integer, got "x"'],
   KAFKA_RETENTION_HOURS: ["-1", 'KAFKA_RETENTION_HOURS: expected a positive integer, got "-1"'],
   REDIS_URL: ["http://127.0.0.1:6379", "REDIS_URL: expected a redis: or rediss: URL"],
+  REDIS_CLUSTER_NODES: [
+    "127.0.0.1:7000,redis",
+    'REDIS_CLUSTER_NODES: expected host:port[,host:port], got "127.0.0.1:7000,redis"',
+  ],
   DATABASE_URL: ["not a url", "DATABASE_URL: expected a URL like postgres://"],
   LAKE_URL: ["ftp://host/lake", "LAKE_URL: expected a file: or s3: URL"],
   S3_ENDPOINT: ["127.0.0.1:9000", "S3_ENDPOINT: expected an http(s) URL"],
