@@ -8,6 +8,7 @@ import { type ClickRecord, groupName, topicName } from "@adclick/shared";
 import { Redis } from "ioredis";
 import { Kafka, logLevel } from "kafkajs";
 import { afterEach, describe, expect, it } from "vitest";
+import { scrapeMetric } from "../../../../test/metrics";
 import { createTestStack, TEST_STACK_REDIS_KEYS, type TestStack } from "../../../../test/stack";
 import { BLOCKLISTED_IP, generateTraffic, type SimCampaign } from "../simulate/generate-traffic";
 import { memberEpochsKey } from "./aggregate-store";
@@ -261,21 +262,8 @@ async function stopGracefully(run: Running): Promise<number | null> {
   return new Promise((res) => run.child.once("exit", (code) => res(code)));
 }
 
-/**
- * A sample's value from the process's /metrics: `name` or `name{label="value",…}`, matched
- * on the name and on each label given, whatever other labels (the role's) the sample has.
- */
 async function metric(port: number, query: string): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  const [name, wanted = ""] = query.replace(/}$/, "").split("{");
-  const labels = wanted ? wanted.split(",") : [];
-  const line = text.split("\n").find((l) => {
-    const [sample] = l.split(" ");
-    const [sampleName, sampleLabels = ""] = (sample ?? "").replace(/}$/, "").split("{");
-    const have = sampleLabels.split(",");
-    return sampleName === name && labels.every((label) => have.includes(label));
-  });
-  return line ? Number(line.split(" ").pop()) : 0;
+  return (await scrapeMetric(`http://127.0.0.1:${port}`, query)) ?? 0;
 }
 
 /** Deletes every key of the test's Redis database except the test stack's own: "Redis lost everything". */

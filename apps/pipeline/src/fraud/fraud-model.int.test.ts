@@ -8,6 +8,7 @@ import { type ClickRecord, dayCounterKey, topicName } from "@adclick/shared";
 import { Redis } from "ioredis";
 import { Kafka, logLevel } from "kafkajs";
 import { afterEach, describe, expect, it } from "vitest";
+import { scrapeMetric } from "../../../../test/metrics";
 import { createTestStack, type TestStack } from "../../../../test/stack";
 import { BROWSER_USER_AGENTS } from "../simulate/generate-traffic";
 
@@ -147,13 +148,8 @@ describe("adclick fraud train / activate and a running aggregator", () => {
         }
         throw new Error(`timed out waiting for ${total} clicks: ${stderr.join("").slice(-2000)}`);
       };
-      const modelVersion = async () => {
-        const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-        const line = text
-          .split("\n")
-          .find((l) => l.startsWith("adclick_aggregator_fraud_model_version "));
-        return Number(line?.split(" ").pop());
-      };
+      const modelVersion = () =>
+        scrapeMetric(`http://127.0.0.1:${port}`, "adclick_aggregator_fraud_model_version");
       expect(await modelVersion()).toBe(0);
       await produce(farm("before", now, 60));
       expect(await waitFor(60)).toEqual({ clicks: 60, fraud: 0 });
