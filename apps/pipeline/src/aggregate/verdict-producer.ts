@@ -13,9 +13,12 @@
  * and fails the batch with a retriable error that carries no `cause` (kafkajs
  * decides on a restart by the innermost cause): the batch is redelivered, its
  * counters are recognised as already flushed, and its verdicts are produced
- * again; the archiver and the review sink drop the copies.
+ * again; the archiver and the review sink drop the copies. A send that resolved
+ * without a response for some of its messages' partitions (kafkajs can, see
+ * kafka/unacknowledged.ts) counts as failed too.
  */
 import type { Kafka, Producer, ProducerBatch } from "kafkajs";
+import { recordingPartitioner, unacknowledged } from "../kafka/unacknowledged";
 import type { Logger } from "../runtime/logger";
 
 /** A batch whose verdicts were not produced; kafkajs retries it (never a crash for good). */
@@ -36,7 +39,11 @@ export class VerdictProducer {
   }
 
   private create(): Producer {
-    return this.kafka.producer({ idempotent: true, maxInFlightRequests: 5 });
+    return this.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 5,
+      createPartitioner: recordingPartitioner(),
+    });
   }
 
   connect(): Promise<void> {
@@ -47,7 +54,16 @@ export class VerdictProducer {
     if (this.replacing) await this.replacing;
     const producer = this.producer;
     try {
-      await producer.sendBatch(batch);
+      const responses = await producer.sendBatch(batch);
+      const topicOf = new Map<object, string>();
+      for (const t of batch.topicMessages ?? [])
+        for (const m of t.messages) topicOf.set(m, t.topic);
+      const messages = [...topicOf.keys()];
+      const missing = unacknowledged(messages, (m) => topicOf.get(m)!, responses);
+      if (missing.size > 0)
+        throw new Error(
+          `Kafka acknowledged ${messages.length - missing.size} of ${messages.length} messages; the send resolved without a response for the others' partitions`,
+        );
     } catch (err) {
       this.replace(producer);
       throw new VerdictSendError(

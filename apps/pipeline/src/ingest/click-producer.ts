@@ -35,6 +35,7 @@ import {
   type TopicMessages,
 } from "kafkajs";
 import { registerLz4Codec } from "../kafka/lz4-codec";
+import { notePartition, unacknowledged } from "../kafka/unacknowledged";
 import type { Logger } from "../runtime/logger";
 
 export interface OutgoingMessage {
@@ -227,7 +228,8 @@ export class ClickProducer {
     try {
       if (this.replacing) await this.replacing;
       if (!this.connectedFlag) throw new Error("Kafka producer is reconnecting; nothing was sent");
-      await this.transport(
+      const sent = batch.flatMap((p) => p.messages);
+      const acknowledged = await this.transport(
         this.producer,
         {
           topicMessages,
@@ -236,8 +238,14 @@ export class ClickProducer {
           compression:
             bytes < SMALL_BATCH_BYTES ? CompressionTypes.None : codec(this.options.compression),
         },
-        batch.flatMap((p) => p.messages),
+        sent,
       );
+      const unconfirmed = unacknowledged(sent, (m) => m.topic, acknowledged);
+      if (unconfirmed.size > 0)
+        throw new ProduceError(
+          `Kafka acknowledged ${sent.length - unconfirmed.size} of ${sent.length} messages: the send resolved without a response for the others' partitions (kafka/unacknowledged.ts)`,
+          sent.filter((m) => !unconfirmed.has(m)),
+        );
       ok = true;
       this.consecutiveFailures = 0;
       this.wedged = false;
@@ -312,7 +320,9 @@ const cachedKeyPartitioner: ICustomPartitioner = () => {
   return (args) => {
     const { message, partitionMetadata } = args;
     const key = message.key;
-    if (typeof key !== "string" || message.partition != null) return inner(args);
+    if (typeof key !== "string" || message.partition != null) {
+      return notePartition(message, inner(args));
+    }
     const cacheKey = `${partitionMetadata.length}:${key}`;
     let partition = cache.get(cacheKey);
     if (partition === undefined) {
@@ -320,7 +330,7 @@ const cachedKeyPartitioner: ICustomPartitioner = () => {
       if (cache.size >= 100_000) cache.clear();
       cache.set(cacheKey, partition);
     }
-    return partition;
+    return notePartition(message, partition);
   };
 };
 
