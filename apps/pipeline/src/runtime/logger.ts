@@ -20,9 +20,11 @@ interface EndableStream {
  * the logger takes no more lines after. Call it just before `process.exit`:
  * the destination writes asynchronously, and exiting with a write in flight
  * loses or reorders the last lines (pino's synchronous flush at exit writes
- * the queued lines ahead of the one being written).
+ * the queued lines ahead of the one being written). The wait is generous: on
+ * a loaded machine a reader slow to drain the pipe held megabytes of stop
+ * lines past 2 s.
  */
-export function endLogger(logger: Logger, timeoutMs = 2000): Promise<void> {
+export function endLogger(logger: Logger, timeoutMs = 10_000): Promise<void> {
   const stream = (logger as unknown as Record<symbol, EndableStream | undefined>)[
     pino.symbols.streamSym
   ];
