@@ -58,7 +58,9 @@ const node24 = ensureNode24();
 if (node24) {
   const vitest = join(root, "node_modules", "vitest", "vitest.mjs");
   for (const ws of workspaces) {
-    const args = [vitest, "run", "--exclude", "**/*.int.test.ts", "--reporter=default"];
+    // packages/db holds integration tests only: no unit test there is not a failure.
+    const args = [vitest, "run", "--exclude", "**/*.int.test.ts", "--passWithNoTests"];
+    args.push("--reporter=default");
     args.push("--reporter=json", `--outputFile.json=${NODE24_REPORT}`);
     console.log(`\n[test] unit tests under Node 24 (${ws}): ${node24} ${args.slice(1).join(" ")}`);
     const status = spawnSync(node24, args, { cwd: join(root, ws), stdio: "inherit" }).status;
