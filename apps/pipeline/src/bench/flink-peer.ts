@@ -52,7 +52,8 @@ export async function ensureFlinkPeer(dir: string): Promise<boolean> {
   const jar = join(dir, "target", "flink-peer.jar");
   if (existsSync(jar) && existsSync(stamp) && readFileSync(stamp, "utf8").trim() === hash)
     return false;
-  await runToCompletion("mvn", ["-q", "-B", "-f", join(dir, "pom.xml"), "package"], {
+  // clean: jars of an older pom must not stay on the classpath beside the new ones.
+  await runToCompletion("mvn", ["-q", "-B", "-f", join(dir, "pom.xml"), "clean", "package"], {
     notInstalled: "Maven (mvn) is not installed: apt-get install -y maven",
     failed: (output, code) =>
       `Maven could not build the Flink peer (${code}): ${
