@@ -7,6 +7,7 @@
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Config, topicName } from "@adclick/shared";
 import { Redis } from "ioredis";
@@ -16,12 +17,16 @@ import { Aggregator } from "../aggregate/aggregator";
 import { decodeClicks } from "../aggregate/decode-click";
 import { createKafka } from "../kafka/client";
 import { createLogger } from "../runtime/logger";
-import { sendClicks } from "./aggregate-feeder";
+import { stackPaths } from "../services/paths";
+import { benchClick, sendClicks } from "./aggregate-feeder";
+import { benchFlinkPeer } from "./flink-peer";
 
 export interface AggregateBenchOptions {
   events: number;
   campaigns: number;
   latencySeconds: number;
+  /** Runs the same window count on this peer after ours, over the pre-filled clicks. */
+  peer?: "flink";
 }
 
 export async function benchAggregate(
@@ -48,6 +53,11 @@ export async function benchAggregate(
   try {
     print(`filling ${topic} with ${o.events} clicks over ${o.campaigns} campaigns…`);
     for (let i = 0; i < o.events; i += 5000) await send(i, Math.min(5000, o.events - i));
+    // The latency phase adds clicks to the topic: the peer stops at the pre-filled end.
+    const filledEnds = (await admin.fetchTopicOffsets(topic)).map((p) => ({
+      partition: p.partition,
+      offset: Number(p.high),
+    }));
 
     // 1. Ceilings over the same topic with the same fetch settings: kafkajs alone, then
     // kafkajs plus our batch JSON decode (the most any aggregator that parses the clicks can do).
@@ -144,6 +154,27 @@ export async function benchAggregate(
       `click-to-counter latency at ${rate} events/s (half the peak), ${latencies.length} clicks: p50 ${pct(0.5)} ms, p99 ${pct(0.99)} ms`,
     );
     await agg.stop();
+
+    if (o.peer === "flink") {
+      const expected = new Map<string, number>();
+      for (let i = 0; i < o.events; i++) {
+        const c = benchClick(id, o.campaigns, i, 0).campaign_id;
+        expected.set(c, (expected.get(c) ?? 0) + 1);
+      }
+      await benchFlinkPeer(
+        {
+          dir: join(stackPaths().infraDir, "flink-peer"),
+          brokers: config.KAFKA_BROKERS,
+          topic,
+          ends: filledEnds,
+          // The bench's clicks carry a `ts` up to 10 minutes before their sending.
+          maxOutOfOrderSeconds: 660,
+          expected,
+          oursPerCpuSecond: o.events / cpuSeconds,
+        },
+        print,
+      );
+    }
   } finally {
     await producer.disconnect();
     const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));

@@ -1,4 +1,4 @@
-import { type Command, InvalidArgumentError } from "commander";
+import { type Command, InvalidArgumentError, Option } from "commander";
 import { benchAggregate } from "../bench/aggregate-bench";
 import { benchBatch, DEFAULT_BENCH_THREADS } from "../bench/batch-bench";
 import { benchIngest } from "../bench/ingest-bench";
@@ -37,9 +37,22 @@ export function registerBenchCommand(program: Command): void {
     .option("--events <n>", "clicks to pre-fill", positiveInt, 200_000)
     .option("--campaigns <n>", "campaigns the clicks spread over", positiveInt, 100)
     .option("--latency-seconds <n>", "how long to hold the sustained rate", positiveInt, 15)
-    .action(async (opts: { events: number; campaigns: number; latencySeconds: number }) => {
-      await benchAggregate(readConfig(), opts, (line) => process.stdout.write(`${line}\n`));
-    });
+    .addOption(
+      new Option(
+        "--peer <name>",
+        "then run the same window count on this peer (Apache Flink in one JVM, built with Maven on first use)",
+      ).choices(["flink"]),
+    )
+    .action(
+      async (opts: {
+        events: number;
+        campaigns: number;
+        latencySeconds: number;
+        peer?: "flink";
+      }) => {
+        await benchAggregate(readConfig(), opts, (line) => process.stdout.write(`${line}\n`));
+      },
+    );
   bench
     .command("model")
     .description(
