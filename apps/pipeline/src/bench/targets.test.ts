@@ -53,6 +53,16 @@ describe("judge", () => {
     );
     expect(rows[0]!.pass).toBeNull();
   });
+
+  it("shows a figure whose target has no bound, with no verdict", () => {
+    const rows = judge(
+      [{ id: "lag", value: 12, unit: "messages" }],
+      [{ id: "lag", label: "consumer lag" }],
+    );
+    expect(rows).toEqual([
+      expect.objectContaining({ label: "consumer lag", value: 12, target: "—", pass: null }),
+    ]);
+  });
 });
 
 describe("parseFigures", () => {

@@ -11,7 +11,8 @@ export type Bound =
 export interface Target {
   id: string;
   label: string;
-  bound: Bound;
+  /** None: a figure shown for what it is, with no target. */
+  bound?: Bound;
   /** Only expected in runs that ask for it (the peer). */
   optional?: boolean;
 }
@@ -88,7 +89,8 @@ export const TARGETS: readonly Target[] = [
 
 export function describeBound(b: Bound, unit: string): string {
   const op = { ">=": "≥", "<=": "≤", "<": "<" }[b.op];
-  return b.of === "ratio" ? `${op} ${b.value} × ceiling` : `${op} ${b.value} ${unit}`;
+  const n = b.value.toLocaleString("en-US");
+  return b.of === "ratio" ? `${op} ${n} × ceiling` : `${op} ${n} ${unit}`;
 }
 
 function holds(op: Bound["op"], x: number, bound: number): boolean {
@@ -113,7 +115,7 @@ export function judge(
     const f = byId.get(t.id);
     if (!f && t.optional && !wanted.has(t.id)) continue;
     const ratio = f?.ceiling ? f.value / f.ceiling.value : null;
-    const judged = t.bound.of === "ratio" ? ratio : (f?.value ?? null);
+    const judged = !t.bound ? null : t.bound.of === "ratio" ? ratio : (f?.value ?? null);
     rows.push({
       id: t.id,
       label: t.label,
@@ -121,9 +123,11 @@ export function judge(
       unit: f?.unit ?? "",
       ceiling: f?.ceiling ?? null,
       ratio,
-      target: describeBound(t.bound, f?.unit ?? ""),
+      target: t.bound ? describeBound(t.bound, f?.unit ?? "") : "—",
       pass:
-        judged === null || Number.isNaN(judged) ? null : holds(t.bound.op, judged, t.bound.value),
+        !t.bound || judged === null || Number.isNaN(judged)
+          ? null
+          : holds(t.bound.op, judged, t.bound.value),
       ...(f?.note ? { note: f.note } : {}),
     });
   }
