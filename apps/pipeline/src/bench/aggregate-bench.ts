@@ -167,7 +167,7 @@ export async function benchAggregate(
       print(
         `click-to-counter latency at ${rate} events/s (${fraction * 100} % of the peak), ${sorted.length} clicks: p50 ${percentile(sorted, 0.5)} ms, p99 ${p99} ms`,
       );
-      report({ id, value: p99, unit: "ms", note: `${rate} events/s` });
+      report({ id, value: p99, unit: "ms", note: `${rate.toLocaleString("en-US")} events/s` });
     }
     await agg.stop();
   } finally {

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseFigures } from "./figures";
 import { loadAverage, machine, REPO_ROOT, shortCommit, writeResult } from "./run-info";
-import { renderTable } from "./table";
+import { renderNotes, renderTable } from "./table";
 import { judge } from "./targets";
 
 export interface SuiteOptions {
@@ -110,6 +110,7 @@ export async function runSuite(o: SuiteOptions, print: (line: string) => void): 
       `\nadclick bench${o.quick ? " --quick" : ""} — commit ${commit}, ${cores} cores, node ${node}, load average ${loadBefore.join(" ")} → ${loadAfter.join(" ")}`,
     );
     print(renderTable(rows));
+    for (const line of renderNotes(rows)) print(line);
     print(`\nwritten to ${path}`);
   } finally {
     await rm(scratch, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Row } from "./figures";
-import { formatNumber, renderTable } from "./table";
+import { formatNumber, renderNotes, renderTable } from "./table";
 
 describe("formatNumber", () => {
   it("keeps three significant digits below 1,000 and separators above", () => {
@@ -55,5 +55,23 @@ describe("renderTable", () => {
     expect(lines[2]).toMatch(/MISS$/);
     expect(lines[3]).toMatch(/pass$/);
     expect(lines[4]).toMatch(/—$/);
+  });
+});
+
+describe("renderNotes", () => {
+  it("lists the notes of the rows that have one", () => {
+    const row: Row = {
+      id: "a",
+      label: "p99",
+      value: 1,
+      unit: "ms",
+      ceiling: null,
+      ratio: null,
+      target: "—",
+      pass: null,
+    };
+    expect(renderNotes([row, { ...row, label: "p99 at 90 %", note: "9,000 events/s" }])).toEqual([
+      "  p99 at 90 %: 9,000 events/s",
+    ]);
   });
 });

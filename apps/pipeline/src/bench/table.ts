@@ -34,3 +34,8 @@ export function renderTable(rows: readonly Row[]): string {
     "\n",
   );
 }
+
+/** The rows' notes (what a value was measured at), one line each. */
+export function renderNotes(rows: readonly Row[]): string[] {
+  return rows.filter((r) => r.note).map((r) => `  ${r.label}: ${r.note}`);
+}

@@ -24,7 +24,7 @@ import type { Admin } from "kafkajs";
 import type { Figure } from "../bench/figures";
 import { latencySummary } from "../bench/percentile";
 import { loadAverage, machine, shortCommit, writeResult } from "../bench/run-info";
-import { renderTable } from "../bench/table";
+import { renderNotes, renderTable } from "../bench/table";
 import { judge, type Target } from "../bench/targets";
 import { createKafka } from "../kafka/client";
 import { ensureTopics } from "../kafka/topics";
@@ -255,6 +255,7 @@ export async function runSoak(
     for (const m of verdict.mismatches)
       print(`  cell ${m.cell}: expected ${m.expected}, counted ${m.counted}`);
     print(renderTable(rows));
+    for (const line of renderNotes(rows)) print(line);
     print(`\nwritten to ${path}`);
     return verdict.lost === 0 && verdict.duplicated === 0 && lag === 0;
   } finally {
