@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// `npm run bench [-- ingest|aggregate|batch|web [options]]`: brings up the local stack and
-// runs the benchmarks (all of them when none is named). Prints figures; asserts nothing.
+// `npm run bench [-- --quick] [-- --peer flink]`: brings up the local stack and runs every
+// benchmark, printing one table of the figures against their same-run ceilings and targets
+// (also written as JSON under bench/results/). `npm run bench -- ingest|aggregate|batch|web [options]`
+// runs one bench. Prints figures; asserts nothing.
 import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -17,20 +19,13 @@ function adclickRun(args) {
 
 ensureDeps();
 adclickRun(["services", "up"]);
-/** The dashboard's procedures: p95 of the campaign list and the live chart (apps/web/bench). */
-function webBench() {
-  console.log("\n[bench] web: campaign-list and live-chart procedures");
+const args = process.argv.slice(2);
+if (args[0] === "web") {
+  // The dashboard's procedures: p95 of the campaign list and the live chart (apps/web/bench).
   const status = spawnSync("node", ["--import", "tsx", "apps/web/bench/web-bench.ts"], {
     cwd: root,
     stdio: "inherit",
   }).status;
   if (status !== 0) process.exit(status ?? 1);
-}
-
-const args = process.argv.slice(2);
-if (args[0] === "web") webBench();
-else if (args.length) adclickRun(["bench", ...args]);
-else {
-  for (const what of ["ingest", "aggregate", "batch"]) adclickRun(["bench", what]);
-  webBench();
-}
+} else if (args.length && !args[0].startsWith("-")) adclickRun(["bench", ...args]);
+else adclickRun(["bench", "suite", ...args]);

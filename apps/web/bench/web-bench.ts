@@ -5,6 +5,7 @@
  * each in Redis. Runs on its own throwaway database and Redis database index;
  * prints figures, asserts nothing. Target: p95 < 50 ms each.
  */
+import { appendFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { connectDb } from "@adclick/db/client";
 import { createAdvertiser } from "@adclick/db/queries";
@@ -21,6 +22,9 @@ const CAMPAIGNS = Number(process.env.BENCH_CAMPAIGNS ?? 1000);
 const WINDOWS = 288;
 const LIST_CALLS = 200;
 const CHART_CALLS = 500;
+/** `--figures <file>`: the suite's figures file (apps/pipeline/src/bench/figures.ts), one JSON line per figure. */
+const figuresAt = process.argv.indexOf("--figures");
+const FIGURES_FILE = figuresAt > 0 ? process.argv[figuresAt + 1] : undefined;
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
@@ -115,6 +119,16 @@ async function main(): Promise<void> {
       CHART_CALLS,
       (i) => caller.liveSeries({ id: ids[(i * 37) % ids.length]! }),
     );
+    if (FIGURES_FILE)
+      appendFileSync(
+        FIGURES_FILE,
+        [
+          { id: "web.list.p95_ms", value: listP95, unit: "ms", note: `${CAMPAIGNS} campaigns` },
+          { id: "web.live_series.p95_ms", value: chartP95, unit: "ms" },
+        ]
+          .map((f) => `${JSON.stringify(f)}\n`)
+          .join(""),
+      );
     console.log(
       `target p95 < 50 ms: campaigns.list ${listP95 < 50 ? "met" : "NOT met"}, campaigns.liveSeries ${chartP95 < 50 ? "met" : "NOT met"}`,
     );

@@ -9,6 +9,7 @@ import type { BatchResult } from "../batch/batch-job";
 import { FileLakeStore } from "../lake/file-lake-store";
 import { segmentFileKey } from "../lake/lake-layout";
 import { SegmentWriter } from "../lake/segment-writer";
+import type { ReportFigure } from "./figures";
 import { runChild } from "./run-child";
 
 export interface BatchBenchOptions {
@@ -80,6 +81,7 @@ export async function benchBatch(
   config: Config,
   opts: BatchBenchOptions,
   out: (line: string) => void,
+  report: ReportFigure = () => {},
 ): Promise<void> {
   const scratch = await mkdtemp(join(tmpdir(), "adclick-bench-"));
   const lake = new FileLakeStore(join(scratch, "lake"));
@@ -125,6 +127,11 @@ export async function benchBatch(
     out(
       `archiver: ${fmt(opts.events / (archiveCpuUs / 1e6))} events/s per core (${fmt(opts.events / (archiveWallMs / 1000))} events/s wall; JSON parse + Parquet encode + durable write, DuckDB on 1 thread)`,
     );
+    report({
+      id: "archive.per_cpu_s",
+      value: opts.events / (archiveCpuUs / 1e6),
+      unit: "events/CPU-s",
+    });
     out(
       `parquet: ${(bytes / opts.events).toFixed(1)} bytes/event (${files} files, ${(bytes / 1024 / 1024).toFixed(1)} MiB)`,
     );
@@ -148,6 +155,35 @@ export async function benchBatch(
       memoryLimit: opts.memoryLimit,
       threads: opts.threads,
     });
+    // The ceiling: DuckDB's least passes over the same lake, same threads and memory limit.
+    const least = await runChild<{ cpuS: number; wallMs: number; passes: Record<string, number> }>(
+      new URL("./least-passes-child.ts", import.meta.url),
+      {
+        lakeDir: join(scratch, "lake"),
+        tmpDir: scratch,
+        day: DAY,
+        memoryLimit: opts.memoryLimit,
+        threads: opts.threads,
+      },
+      "the least-passes process",
+    );
+    out(
+      `DuckDB's least passes over the same lake: ${least.cpuS.toFixed(1)} CPU s (${Object.entries(
+        least.passes,
+      )
+        .map(([name, s]) => `${name} ${s}`)
+        .join(
+          ", ",
+        )}; ${(least.wallMs / 1000).toFixed(1)} s wall); the batch is ${(cpuS / least.cpuS).toFixed(2)} × that`,
+    );
+    report({
+      id: "batch.cpu_s",
+      value: cpuS,
+      unit: "CPU s",
+      ceiling: { name: "DuckDB least passes", value: least.cpuS },
+      note: `${fmt(opts.events)} events`,
+    });
+    report({ id: "batch.peak_rss_mib", value: peakRssBytes / 1024 / 1024, unit: "MiB" });
     out(
       `batch: ${fmt(result.eventsIn / cpuS)} events/s per core (${fmt(result.eventsIn / (wallMs / 1000))} events/s wall on ${opts.threads} DuckDB threads, ${(wallMs / 1000).toFixed(1)} s, ${cpuS.toFixed(1)} CPU s)`,
     );

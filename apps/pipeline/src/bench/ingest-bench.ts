@@ -25,6 +25,7 @@ import { registerLz4Codec } from "../kafka/lz4-codec";
 import { ensureTopics } from "../kafka/topics";
 import { createLogger } from "../runtime/logger";
 import type { OpsState } from "../runtime/ops-routes";
+import type { ReportFigure } from "./figures";
 import { kafkajsEncodeRate } from "./kafkajs-encode";
 import { runChild } from "./run-child";
 
@@ -79,6 +80,7 @@ export async function benchIngest(
   base: Config,
   options: IngestBenchOptions,
   print: Print,
+  report: ReportFigure = () => {},
 ): Promise<void> {
   const seconds = Math.min(60, Math.max(1, options.seconds));
   const id = randomBytes(4).toString("hex");
@@ -97,6 +99,7 @@ export async function benchIngest(
   try {
     await ensureTopics(admin, config, ["raw", "rejected"]);
     const topic = topicName(prefix, "raw");
+    const ceilings = { producer: Number.NaN, bare: { 1: Number.NaN, 100: Number.NaN } };
 
     // 1. Raw kafkajs producer ceiling: ~470-byte ClickRecords, 1 MiB batches, one request in flight (as the ingest).
     {
@@ -121,6 +124,7 @@ export async function benchIngest(
       const elapsed = (performance.now() - t0) / 1000;
       const cpu = cpuSeconds() - cpu0;
       await producer.disconnect();
+      ceilings.producer = sent / cpu;
       print(
         `raw kafkajs producer:          ${fmt(sent / elapsed)} msgs/s  (${fmt(sent / cpu)} msgs per CPU-second)`,
       );
@@ -207,6 +211,7 @@ export async function benchIngest(
           runId: `${id}-bare`,
         }),
       );
+      ceilings.bare[batch] = bare.events / bare.cpu;
       print(
         `bare node:http ${label.padEnd(13)} (read + JSON.parse + 202, no validation or Kafka): ${fmt(bare.events / bare.cpu)} events per CPU-second (${fmt(bare.events / bare.cpu / batch)} requests)`,
       );
@@ -245,7 +250,7 @@ export async function benchIngest(
       const run = async (
         label: string,
         load: { batch: number; concurrency: number; ratePerSec: number },
-      ): Promise<LoadResult> => {
+      ): Promise<LoadResult & { cpu: number }> => {
         const before = await eventOutcomes(registry);
         const cpu0 = cpuSeconds();
         const result = await runLoad({
@@ -263,7 +268,7 @@ export async function benchIngest(
         print(
           `ingest ${label.padEnd(24)} ${fmt(rate)} events/s, ${fmt(result.events / Math.max(cpu, 0.001))} events per CPU-second, p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms  statuses ${JSON.stringify(result.statuses)} events ${outcomeDelta(before, after)}`,
         );
-        return { ...result, events: result.events };
+        return { ...result, cpu };
       };
       await runLoad({
         url,
@@ -283,15 +288,40 @@ export async function benchIngest(
       });
       const batchRate = batchPeak.events / (batchPeak.elapsedMs / 1000);
       const singleRate = singlePeak.events / (singlePeak.elapsedMs / 1000);
-      await run("batch=100 @ half peak", {
+      // The ingest produces with kafkajs: its raw producer is the batch path's ceiling.
+      report({
+        id: "ingest.batch.per_cpu_s",
+        value: batchPeak.events / Math.max(batchPeak.cpu, 0.001),
+        unit: "events/CPU-s",
+        ceiling: { name: "raw kafkajs producer", value: ceilings.producer },
+      });
+      report({
+        id: "ingest.single.per_cpu_s",
+        value: singlePeak.events / Math.max(singlePeak.cpu, 0.001),
+        unit: "requests/CPU-s",
+        ceiling: { name: "bare node:http", value: ceilings.bare[1] },
+      });
+      const batchHalf = await run("batch=100 @ half peak", {
         batch: 100,
         concurrency: 64,
         ratePerSec: Math.max(100, Math.floor(batchRate / 2)),
       });
-      await run("single @ half peak", {
+      const singleHalf = await run("single @ half peak", {
         batch: 1,
         concurrency: 256,
         ratePerSec: Math.max(10, Math.floor(singleRate / 2)),
+      });
+      report({
+        id: "ingest.batch.p99_half_ms",
+        value: batchHalf.p99Ms,
+        unit: "ms",
+        note: `${fmt(batchRate / 2)} events/s`,
+      });
+      report({
+        id: "ingest.single.p99_half_ms",
+        value: singleHalf.p99Ms,
+        unit: "ms",
+        note: `${fmt(singleRate / 2)} requests/s`,
       });
     } finally {
       await ingest.stop();

@@ -1,8 +1,10 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { benchAggregate } from "../bench/aggregate-bench";
 import { benchBatch, DEFAULT_BENCH_THREADS } from "../bench/batch-bench";
+import { figureReporter } from "../bench/figures";
 import { benchIngest } from "../bench/ingest-bench";
 import { benchModel } from "../bench/model-bench";
+import { runSuite } from "../bench/suite";
 import { readConfig } from "../config";
 
 /** `adclick bench <what>`: throughput and memory figures, printed only (never asserted in tests). */
@@ -19,14 +21,21 @@ export function registerBenchCommand(program: Command): void {
     .option("--memory-limit <size>", "DuckDB memory limit before it spills to disk", "512MB")
     .option("--threads <n>", "DuckDB threads", positiveInt, DEFAULT_BENCH_THREADS)
     .option("--segment-events <n>", "events per archiver segment", positiveInt, 250_000)
+    .option("--figures <file>", FIGURES_HELP)
     .action(
       async (opts: {
         events: number;
         memoryLimit: string;
         threads: number;
         segmentEvents: number;
+        figures?: string;
       }) => {
-        await benchBatch(readConfig(), opts, (line) => process.stdout.write(`${line}\n`));
+        await benchBatch(
+          readConfig(),
+          opts,
+          (line) => process.stdout.write(`${line}\n`),
+          figureReporter(opts.figures),
+        );
       },
     );
   bench
@@ -36,21 +45,28 @@ export function registerBenchCommand(program: Command): void {
     )
     .option("--events <n>", "clicks to pre-fill", positiveInt, 200_000)
     .option("--campaigns <n>", "campaigns the clicks spread over", positiveInt, 100)
-    .option("--latency-seconds <n>", "how long to hold the sustained rate", positiveInt, 15)
+    .option("--latency-seconds <n>", "how long to hold each sustained rate", positiveInt, 15)
     .addOption(
       new Option(
         "--peer <name>",
         "then run the same window count on this peer (Apache Flink in one JVM, built with Maven on first use)",
       ).choices(["flink"]),
     )
+    .option("--figures <file>", FIGURES_HELP)
     .action(
       async (opts: {
         events: number;
         campaigns: number;
         latencySeconds: number;
         peer?: "flink";
+        figures?: string;
       }) => {
-        await benchAggregate(readConfig(), opts, (line) => process.stdout.write(`${line}\n`));
+        await benchAggregate(
+          readConfig(),
+          opts,
+          (line) => process.stdout.write(`${line}\n`),
+          figureReporter(opts.figures),
+        );
       },
     );
   bench
@@ -70,10 +86,29 @@ export function registerBenchCommand(program: Command): void {
     )
     .option("--seconds <n>", "seconds per phase (at most 60)", positiveInt, 10)
     .option("--campaigns <n>", "campaigns the clicks spread over", positiveInt, 100)
-    .action(async (opts: { seconds: number; campaigns: number }) => {
-      await benchIngest(readConfig(), opts, (line) => process.stdout.write(`${line}\n`));
+    .option("--figures <file>", FIGURES_HELP)
+    .action(async (opts: { seconds: number; campaigns: number; figures?: string }) => {
+      await benchIngest(
+        readConfig(),
+        opts,
+        (line) => process.stdout.write(`${line}\n`),
+        figureReporter(opts.figures),
+      );
+    });
+  bench
+    .command("suite")
+    .description(
+      "Run every bench, each in its own process, and print one table of the figures against their same-run ceilings and targets; writes it as JSON under bench/results/.",
+    )
+    .option("--quick", "smaller sizes, same table (a few minutes)", false)
+    .option("--peer <name>", "also run the aggregator's peer (flink)")
+    .action(async (opts: { quick: boolean; peer?: string }) => {
+      const ok = await runSuite(opts, (line) => process.stdout.write(`${line}\n`));
+      if (!ok) process.exitCode = 1;
     });
 }
+
+const FIGURES_HELP = "also append each figure as a JSON line to this file (the suite reads it)";
 
 function positiveInt(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1)

@@ -21,6 +21,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   replay: () => import("./replay").then((m) => m.registerReplayCommand),
   simulate: () => import("./simulate").then((m) => m.registerSimulateCommand),
   bench: () => import("./bench").then((m) => m.registerBenchCommand),
+  soak: () => import("./soak").then((m) => m.registerSoakCommand),
   advertiser: () => import("./advertiser").then((m) => m.registerAdvertiserCommand),
   campaign: () => import("./campaign").then((m) => m.registerCampaignCommand),
   partner: () => import("./partner").then((m) => m.registerPartnerCommand),
