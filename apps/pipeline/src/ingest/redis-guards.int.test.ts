@@ -2,7 +2,13 @@
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestStack, type TestStack } from "../../../../test/stack";
-import { PENDING_TTL_MS, RedisGuards, rateLimitKey, seenKey } from "./redis-guards";
+import {
+  IDEMPOTENCY_TTL_SECONDS,
+  PENDING_TTL_MS,
+  RedisGuards,
+  rateLimitKey,
+  seenKey,
+} from "./redis-guards";
 
 let stack: TestStack;
 let redis: Redis;
@@ -83,5 +89,19 @@ describe("admit: one round trip takes the tokens and claims the event ids", () =
     await guards.release("g-8", ["m1", "m2"], "p:mine");
     expect(await redis.get(seenKey("g-8", "m1"))).toBe("d");
     expect(await redis.exists(seenKey("g-8", "m2"))).toBe(0);
+  });
+
+  it("commits of concurrent requests (one partner or several) all land", async () => {
+    const ids = Array.from({ length: 30 }, (_, i) => `c${i}`);
+    await Promise.all(
+      ids.map((id, i) => guards.admit(i % 3 ? "g-9" : "g-10", 1000, 1, [id], `p:${id}`)),
+    );
+    await Promise.all(ids.map((id, i) => guards.commit(i % 3 ? "g-9" : "g-10", [id])));
+    const marks = await Promise.all(
+      ids.map((id, i) => redis.get(seenKey(i % 3 ? "g-9" : "g-10", id))),
+    );
+    expect(marks).toEqual(Array(30).fill("d"));
+    const ttl = await redis.ttl(seenKey("g-9", "c1"));
+    expect(ttl).toBeGreaterThan(IDEMPOTENCY_TTL_SECONDS - 60);
   });
 });

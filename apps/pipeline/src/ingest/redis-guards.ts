@@ -145,6 +145,12 @@ export class RedisGuards {
    * one request). Each script stays atomic; only the transport is shared.
    */
   private queue: QueuedCall[] = [];
+  /** Commits waiting for the next flush, by partner. */
+  private readonly commits = new Map<
+    string,
+    { ids: string[]; waiters: Array<{ resolve: () => void; reject: (err: Error) => void }> }
+  >();
+  private flushScheduled = false;
   /**
    * When each partner's bucket, as this replica last saw it, holds a token
    * again (epoch ms). Other replicas only ever take tokens, so until then the
@@ -163,11 +169,36 @@ export class RedisGuards {
   private call<T>(command: ScriptCommand, args: Array<string | number>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ command, args, resolve: resolve as (value: unknown) => void, reject });
-      if (this.queue.length === 1) setImmediate(this.flush);
+      this.scheduleFlush();
     });
   }
 
+  private scheduleFlush(): void {
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flush);
+    }
+  }
+
   private readonly flush = (): void => {
+    this.flushScheduled = false;
+    // The commits of one partner's requests are one script call (one slot: the partner's tag).
+    for (const [partnerId, group] of this.commits) {
+      const args: Array<string | number> = [group.ids.length];
+      for (const id of group.ids) args.push(seenKey(partnerId, id));
+      args.push(IDEMPOTENCY_TTL_SECONDS);
+      this.queue.push({
+        command: "adclickCommit",
+        args,
+        resolve: () => {
+          for (const w of group.waiters) w.resolve();
+        },
+        reject: (err) => {
+          for (const w of group.waiters) w.reject(err);
+        },
+      });
+    }
+    this.commits.clear();
     const calls = this.queue;
     this.queue = [];
     // One pipeline on a node; on a Redis Cluster one per partner's slot.
@@ -235,12 +266,19 @@ export class RedisGuards {
     return { kind: "admitted", outcomes };
   }
 
+  /** Marks the pairs done for IDEMPOTENCY_TTL_SECONDS (their events are in Kafka). */
   async commit(partnerId: string, eventIds: readonly string[]): Promise<void> {
     if (eventIds.length === 0) return;
-    const args: Array<string | number> = [eventIds.length];
-    for (const id of eventIds) args.push(seenKey(partnerId, id));
-    args.push(IDEMPOTENCY_TTL_SECONDS);
-    await this.call<number>("adclickCommit", args);
+    await new Promise<void>((resolve, reject) => {
+      let group = this.commits.get(partnerId);
+      if (!group) {
+        group = { ids: [], waiters: [] };
+        this.commits.set(partnerId, group);
+      }
+      for (const id of eventIds) group.ids.push(id);
+      group.waiters.push({ resolve, reject });
+      this.scheduleFlush();
+    });
     // On a cluster the marks must outlive a failover, or a client's retry would be a second click.
     await waitForReplicas(this.redis, 500);
   }
