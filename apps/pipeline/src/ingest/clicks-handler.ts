@@ -141,10 +141,18 @@ export function createClicksHandler(ctx: ClicksContext): ClicksHandler {
     );
     if (admission.kind !== "admitted")
       throw rateLimited(admission, items.length, partner.rateLimitPerSec);
-    const outcomes = admission.outcomes;
-    const fresh = billable.filter((_, i) => outcomes[i] === "claimed");
-    const freshIds = fresh.map((b) => b.event.event_id);
-    if (outcomes.includes("pending")) {
+    const fresh: typeof billable = [];
+    const freshIds: string[] = [];
+    let duplicates = batch.repeats;
+    let pending = false;
+    admission.outcomes.forEach((outcome, i) => {
+      if (outcome === "claimed") {
+        fresh.push(billable[i]!);
+        freshIds.push(billable[i]!.event.event_id);
+      } else if (outcome === "duplicate") duplicates++;
+      else pending = true;
+    });
+    if (pending) {
       await guards.release(partner.partnerId, freshIds, claimToken);
       throw new HttpError(
         503,
@@ -152,7 +160,6 @@ export function createClicksHandler(ctx: ClicksContext): ClicksHandler {
         { "retry-after": "1" },
       );
     }
-    const duplicates = batch.repeats + outcomes.filter((o) => o === "duplicate").length;
 
     const messages: OutgoingMessage[] = [];
     // One headers object for the request's messages (kafkajs only reads it).
