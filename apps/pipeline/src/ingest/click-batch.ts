@@ -81,7 +81,7 @@ export function checkCampaigns(
       rejected.push({ index: v.index, error: `campaign_id "${v.event.campaign_id}" is unknown` });
     else if (campaign.status !== "active")
       rejected.push({ index: v.index, error: `campaign "${campaign.id}" is ${campaign.status}` });
-    else billable.push({ ...v, campaign });
+    else billable.push({ index: v.index, event: v.event, campaign });
   }
   return { billable, rejected };
 }

@@ -1,10 +1,10 @@
 /**
  * `POST /v1/clicks` (C1). A request goes: API key -> per-partner concurrency ->
- * backpressure -> a token in the partner's bucket (all before the body is read)
- * -> body (size limit) -> signature over the raw body (when the partner uses
- * one) -> parse -> one token per event -> validate, drop repeats -> campaigns ->
- * claim event ids (Redis) -> produce raw + rejected (acks=all) -> commit the
- * ids -> 202. Anything that fails after the claim releases the claims of events
+ * backpressure -> a bucket this replica knows to be empty (all before the body
+ * is read) -> body (size limit) -> signature over the raw body (when the
+ * partner uses one) -> parse -> burst -> validate, drop repeats -> campaigns ->
+ * one token per event and the claim of the event ids, in one Redis round trip
+ * -> produce raw + rejected (acks=all) -> commit the ids -> 202. Anything that fails after the claim releases the claims of events
  * that did not reach Kafka, so the partner's retry is produced, not reported as
  * a duplicate.
  */
@@ -25,7 +25,7 @@ import { HttpError } from "./http-error";
 import type { IngestMetrics } from "./ingest-metrics";
 import type { IngestOptions } from "./ingest-options";
 import type { AuthenticatedPartner, PartnerDirectory } from "./partner-directory";
-import type { RateDecision, RedisGuards } from "./redis-guards";
+import { overBurst, type RateDecision, type RedisGuards } from "./redis-guards";
 import { parseBody, readBody } from "./request-body";
 import type { TrafficRecorder } from "./traffic-recorder";
 
@@ -67,10 +67,10 @@ export function createClicksHandler(ctx: ClicksContext): ClicksHandler {
   }
 
   /** Refusals that need no body: the body of a request we would refuse is never read. */
-  async function admit(partner: AuthenticatedPartner): Promise<void> {
+  function admit(partner: AuthenticatedPartner): void {
     if (!producer.connected || producer.inFlightBytes >= options.maxInFlightBytes)
       throw new HttpError(503, "ingest is overloaded; retry shortly", { "retry-after": "1" });
-    const waitMs = await guards.waitForToken(partner.partnerId, partner.rateLimitPerSec);
+    const waitMs = guards.knownWaitMs(partner.partnerId);
     if (waitMs > 0)
       throw rateLimited({ kind: "limited", retryMs: waitMs }, 0, partner.rateLimitPerSec);
   }
@@ -93,7 +93,7 @@ export function createClicksHandler(ctx: ClicksContext): ClicksHandler {
     }
     active.set(partner.partnerId, running + 1);
     try {
-      await admit(partner);
+      admit(partner);
       return await accept(req, res, receipt, partner, receivedAt);
     } catch (error) {
       if (error instanceof HttpError && (error.status === 429 || error.status === 401))
@@ -119,9 +119,8 @@ export function createClicksHandler(ctx: ClicksContext): ClicksHandler {
     const body = await readBody(req, options.maxBodyBytes);
     checkSignature(req, body.raw, partner);
     const items = parseBody(body.decoded, req.headers["content-type"], options.maxEventsPerRequest);
-
-    const rate = await guards.takeTokens(partner.partnerId, partner.rateLimitPerSec, items.length);
-    if (rate.kind !== "allowed") throw rateLimited(rate, items.length, partner.rateLimitPerSec);
+    const tooMany = overBurst(partner.rateLimitPerSec, items.length);
+    if (tooMany) throw rateLimited(tooMany, items.length, partner.rateLimitPerSec);
 
     const batch = validateBatch(items, receivedAt);
     const campaignMap = await ctx.campaigns.lookup(batch.valid.map((v) => v.event.campaign_id));
@@ -131,15 +130,29 @@ export function createClicksHandler(ctx: ClicksContext): ClicksHandler {
         ? batch.rejected
         : [...batch.rejected, ...campaignRejections].sort((a, b) => a.index - b.index);
 
+    // Every event costs a token, valid or not; only billable ones are claimed.
     const claimToken = `p:${receipt}`;
-    const outcomes = await guards.claim(
+    const admission = await guards.admit(
       partner.partnerId,
+      partner.rateLimitPerSec,
+      items.length,
       billable.map((b) => b.event.event_id),
       claimToken,
     );
-    const fresh = billable.filter((_, i) => outcomes[i] === "claimed");
-    const freshIds = fresh.map((b) => b.event.event_id);
-    if (outcomes.includes("pending")) {
+    if (admission.kind !== "admitted")
+      throw rateLimited(admission, items.length, partner.rateLimitPerSec);
+    const fresh: typeof billable = [];
+    const freshIds: string[] = [];
+    let duplicates = batch.repeats;
+    let pending = false;
+    admission.outcomes.forEach((outcome, i) => {
+      if (outcome === "claimed") {
+        fresh.push(billable[i]!);
+        freshIds.push(billable[i]!.event.event_id);
+      } else if (outcome === "duplicate") duplicates++;
+      else pending = true;
+    });
+    if (pending) {
       await guards.release(partner.partnerId, freshIds, claimToken);
       throw new HttpError(
         503,
@@ -147,7 +160,6 @@ export function createClicksHandler(ctx: ClicksContext): ClicksHandler {
         { "retry-after": "1" },
       );
     }
-    const duplicates = batch.repeats + outcomes.filter((o) => o === "duplicate").length;
 
     const messages: OutgoingMessage[] = [];
     // One headers object for the request's messages (kafkajs only reads it).
@@ -266,11 +278,7 @@ function checkSignature(req: IncomingMessage, raw: Buffer, partner: Authenticate
   if (!check.ok) throw new HttpError(401, check.reason);
 }
 
-function rateLimited(
-  decision: Exclude<RateDecision, { kind: "allowed" }>,
-  events: number,
-  ratePerSec: number,
-): HttpError {
+function rateLimited(decision: RateDecision, events: number, ratePerSec: number): HttpError {
   const retryAfter = { "retry-after": String(Math.max(1, Math.ceil(decision.retryMs / 1000))) };
   if (decision.kind === "over-burst")
     return new HttpError(

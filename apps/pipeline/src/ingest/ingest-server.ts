@@ -68,6 +68,7 @@ export function createIngestComponent(config: Config, deps: IngestDeps): IngestC
 
   let producer: ClickProducer | null = null;
   let redis: RedisClient | null = null;
+  let traffic: TrafficRecorder | null = null;
   let db: DbConnection | null = null;
   let clicks: ClicksHandler | null = null;
   let redirect: RedirectHandler | null = null;
@@ -214,6 +215,7 @@ export function createIngestComponent(config: Config, deps: IngestDeps): IngestC
         logger,
       );
       await producer.connect();
+      traffic = new TrafficRecorder(redis, logger);
       clicks = createClicksHandler({
         options,
         logger,
@@ -224,7 +226,7 @@ export function createIngestComponent(config: Config, deps: IngestDeps): IngestC
         guards,
         partners,
         campaigns,
-        traffic: new TrafficRecorder(redis, logger),
+        traffic,
         reply,
       });
       redirect = createRedirectHandler({
@@ -279,6 +281,7 @@ export function createIngestComponent(config: Config, deps: IngestDeps): IngestC
         server.closeAllConnections();
       }
       await producer?.close();
+      await traffic?.flush();
       await redis?.quit().catch(() => undefined);
       await db?.close();
     },

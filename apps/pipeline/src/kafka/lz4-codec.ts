@@ -5,7 +5,7 @@
  * every process that produces or consumes LZ4 batches must call it once.
  */
 import kafkajs from "kafkajs";
-import { compressFrame, decompressFrame } from "lz4-napi";
+import { compressFrameSync, decompressFrame } from "lz4-napi";
 
 // kafkajs is CommonJS and Node's ESM loader (tsx, the CLI) cannot see `CompressionCodecs` as a named export.
 const { CompressionCodecs, CompressionTypes } = kafkajs;
@@ -15,7 +15,9 @@ export function registerLz4Codec(): void {
   if (registered) return;
   registered = true;
   CompressionCodecs[CompressionTypes.LZ4] = () => ({
-    compress: (encoder: { buffer: Buffer }) => compressFrame(encoder.buffer),
+    // The sync call: the async one hands each batch to libuv's thread pool, which costs ~65 µs
+    // of CPU per call against ~4 µs for compressing a 7 KB partition batch in place.
+    compress: (encoder: { buffer: Buffer }) => compressFrameSync(encoder.buffer),
     decompress: (buffer: Buffer) => decompressFrame(buffer),
   });
 }

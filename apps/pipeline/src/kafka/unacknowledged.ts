@@ -42,13 +42,21 @@ export function unacknowledged<M extends object>(
   topicOf: (message: M) => string,
   responses: readonly RecordMetadata[],
 ): Set<M> {
-  const confirmed = new Set(
-    responses.filter((r) => r.errorCode === 0).map((r) => `${r.partition}|${r.topicName}`),
-  );
+  // By topic, then partition: no string per message (a send holds thousands).
+  const confirmed = new Map<string, Set<number>>();
+  for (const r of responses) {
+    if (r.errorCode !== 0) continue;
+    let partitions = confirmed.get(r.topicName);
+    if (!partitions) {
+      partitions = new Set();
+      confirmed.set(r.topicName, partitions);
+    }
+    partitions.add(r.partition);
+  }
   const out = new Set<M>();
   for (const m of messages) {
     const partition = partitionOf.get(m);
-    if (partition === undefined || !confirmed.has(`${partition}|${topicOf(m)}`)) out.add(m);
+    if (partition === undefined || !confirmed.get(topicOf(m))?.has(partition)) out.add(m);
   }
   return out;
 }

@@ -81,12 +81,18 @@ describe("Redis Cluster", () => {
 
   it("runs the ingest's guard scripts of many partners in one go", async () => {
     const guards = new RedisGuards(redis);
-    const outcomes = await Promise.all(
-      Array.from({ length: 12 }, (_, i) => guards.claim(`rc-partner-${i}`, ["e1", "e2"], "tok")),
+    const admit = (partner: string, ids: string[], token: string) =>
+      guards.admit(partner, 1000, ids.length, ids, token);
+    const admissions = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => admit(`rc-partner-${i}`, ["e1", "e2"], "tok")),
     );
-    expect(outcomes.flat()).toEqual(Array(24).fill("claimed"));
-    const again = await guards.claim("rc-partner-3", ["e1"], "other");
-    expect(again).toEqual(["pending"]);
+    expect(admissions).toEqual(
+      Array(12).fill({ kind: "admitted", outcomes: ["claimed", "claimed"] }),
+    );
+    expect(await admit("rc-partner-3", ["e1"], "other")).toEqual({
+      kind: "admitted",
+      outcomes: ["pending"],
+    });
   });
 
   it("keeps serving after a master is killed: its replica is promoted", async () => {
