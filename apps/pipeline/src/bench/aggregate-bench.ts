@@ -98,7 +98,6 @@ export async function benchAggregate(
     while (processed < o.events) await new Promise((r) => setTimeout(r, 5));
     const cpu = process.cpuUsage(cpu0);
     const redisCpu = (await redisCpuSeconds(redisStats)) - redisCpu0;
-    await redisStats.quit();
     const ended = Date.now();
     const seconds = (ended - started) / 1000;
     const steady = (ended - joinedAt) / 1000;
@@ -118,6 +117,8 @@ export async function benchAggregate(
 
     const rate = Math.max(1000, Math.floor(peak / 2));
     latencies = [];
+    const sustainedFrom = processed;
+    const sustainedRedisCpu0 = await redisCpuSeconds(redisStats);
     // The feeder runs in its own process, as the ingest does in production.
     const feeder = spawn(
       process.execPath,
@@ -137,11 +138,16 @@ export async function benchAggregate(
     const target = next;
     const deadline = Date.now() + 30_000;
     while (processed < target && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const sustainedRedisCpu = (await redisCpuSeconds(redisStats)) - sustainedRedisCpu0;
+    await redisStats.quit();
     latencies.sort((a, b) => a - b);
     const pct = (p: number) =>
       latencies![Math.min(latencies!.length - 1, Math.floor(p * latencies!.length))] ?? Number.NaN;
     print(
       `click-to-counter latency at ${rate} events/s (half the peak), ${latencies.length} clicks: p50 ${pct(0.5)} ms, p99 ${pct(0.99)} ms`,
+    );
+    print(
+      `  Redis server CPU at that rate: ${sustainedRedisCpu.toFixed(2)} s (${Math.round((sustainedRedisCpu * 1e6) / Math.max(1, processed - sustainedFrom))} µs per click)`,
     );
     await agg.stop();
   } finally {
