@@ -119,6 +119,7 @@ export async function benchAggregate(
     latencies = [];
     const sustainedFrom = processed;
     const sustainedRedisCpu0 = await redisCpuSeconds(redisStats);
+    const sustainedBatches0 = agg.timings?.batches ?? 0;
     // The feeder runs in its own process, as the ingest does in production.
     const feeder = spawn(
       process.execPath,
@@ -147,7 +148,7 @@ export async function benchAggregate(
       `click-to-counter latency at ${rate} events/s (half the peak), ${latencies.length} clicks: p50 ${pct(0.5)} ms, p99 ${pct(0.99)} ms`,
     );
     print(
-      `  Redis server CPU at that rate: ${sustainedRedisCpu.toFixed(2)} s (${Math.round((sustainedRedisCpu * 1e6) / Math.max(1, processed - sustainedFrom))} µs per click)`,
+      `  Redis server CPU at that rate: ${sustainedRedisCpu.toFixed(2)} s (${Math.round((sustainedRedisCpu * 1e6) / Math.max(1, processed - sustainedFrom))} µs per click; ${Math.round((processed - sustainedFrom) / Math.max(1, (agg.timings?.batches ?? 0) - sustainedBatches0))} clicks per partition batch)`,
     );
     await agg.stop();
   } finally {
