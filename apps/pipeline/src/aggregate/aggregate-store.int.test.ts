@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clickRecord } from "../../../../test/click-record";
 import { createTestStack, type TestStack } from "../../../../test/stack";
 import { AggregateStore, type Positioned, seenField } from "./aggregate-store";
+import { campaignDelta, type ScoredClick } from "./counter-deltas";
 
 // Now: volume keys expire 15 minutes after their minute ends.
 const T = Math.floor(Date.now() / 60_000) * 60_000 + 1_000;
@@ -98,6 +99,72 @@ describe("AggregateStore features against Redis", () => {
     expect(first.ipRank).toEqual(Array.from({ length: 60 }, (_, j) => j + 1));
     expect(second.ipRank).toEqual(Array.from({ length: 60 }, (_, j) => 61 + j));
     expect(await redis.ttl(`vol:{${minuteBucket(old)}}:ip`)).toBeGreaterThan(0);
+  });
+});
+
+describe("AggregateStore flush script", () => {
+  const scored = (i: number, over: Partial<ClickRecord>, verdict: ScoredClick["verdict"]) => ({
+    click: clickRecord(T, { event_id: `f${i}`, campaign_id: "flush-c", ...over }),
+    offset: i,
+    verdict,
+    risk: verdict === "fraud" ? 0.9 : 0,
+    reasons: [],
+  });
+  const flush = async (
+    store: AggregateStore,
+    clicks: ScoredClick[],
+    expectedOffset: number | null,
+  ) => {
+    const delta = campaignDelta("flush-c", clicks, Date.now() / 1000);
+    const { outcomes } = await store.flush(9, 1, [{ delta, expectedOffset, seen: [] }], null, 0);
+    expect(outcomes.get("flush-c")).toEqual({ kind: "applied", offset: delta.toOffset });
+    return delta;
+  };
+
+  it("writes every field of a new counter, and on an existing one only what changed", async () => {
+    const store = new AggregateStore(redis, TOPIC);
+    // A counter first reached by a fraud click: all five fields, no users yet.
+    const first = await flush(store, [scored(1, { user_id: "x" }, "fraud")], null);
+    const all = [...first.counters.values()].find((c) => c.counterKey.endsWith(":all"))!;
+    const { counterKey, hllKey } = all;
+    expect(await redis.hgetall(counterKey)).toEqual({
+      clicks: "0",
+      cost_micros: "0",
+      suspicious: "0",
+      fraud: "1",
+      unique_users: "0",
+    });
+    expect(await redis.exists(hllKey)).toBe(0);
+    const expireAt = await redis.expiretime(counterKey);
+    expect(expireAt).toBe(all.expireAtS);
+
+    // Its first counted clicks create the HLL, which gets the counter's expiry.
+    await flush(
+      store,
+      [scored(2, { user_id: "u-a" }, "clean"), scored(3, { user_id: "u-b" }, "suspicious")],
+      1,
+    );
+    expect(await redis.hgetall(counterKey)).toEqual({
+      clicks: "2",
+      cost_micros: "200",
+      suspicious: "1",
+      fraud: "1",
+      unique_users: "2",
+    });
+    expect(await redis.expiretime(hllKey)).toBe(expireAt);
+
+    // A user the HLL already holds leaves unique_users alone (no PFCOUNT, no write): a marker
+    // value planted in it survives; and an existing counter's expiry is not written again.
+    await redis.hset(counterKey, "unique_users", "planted");
+    await redis.persist(counterKey);
+    await flush(store, [scored(4, { user_id: "u-a" }, "clean")], 3);
+    expect(await redis.hget(counterKey, "unique_users")).toBe("planted");
+    expect(await redis.hget(counterKey, "clicks")).toBe("3");
+    expect(await redis.ttl(counterKey)).toBe(-1);
+
+    // A new user changes the HLL: unique_users is its count again.
+    await flush(store, [scored(5, { user_id: "u-c" }, "clean")], 4);
+    expect(await redis.hget(counterKey, "unique_users")).toBe("3");
   });
 });
 

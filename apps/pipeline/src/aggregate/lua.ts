@@ -19,6 +19,11 @@
  * per counter        clicks, cost_micros, suspicious, fraud, expireAt (unix s), the user ids
  *                    joined by newlines (packed: one argument, not one per user)
  *
+ * Per counter the script does only the work that changes something: a new counter gets
+ * all five fields in one HSET and its EXPIREATs (expiry is a pure function of the window,
+ * so an existing counter already has the right one); an existing one gets HINCRBY of its
+ * non-zero deltas, and PFCOUNT + HSET unique_users only when PFADD changed the HLL.
+ *
  * Returns {1, to} applied; {0, stored} already applied (stored ≥ from: skip, or
  * re-send the part after `stored`); {-1, stored} fenced: a newer owner (higher
  * epoch) wrote; {-2, -1} state lost or rolled back.
@@ -60,31 +65,41 @@ local k = 2 + seenKeys
 while a <= #ARGV do
   local ckey = KEYS[k]
   local hkey = KEYS[k + 1]
-  redis.call('HINCRBY', ckey, 'clicks', ARGV[a])
-  redis.call('HINCRBY', ckey, 'cost_micros', ARGV[a + 1])
-  redis.call('HINCRBY', ckey, 'suspicious', ARGV[a + 2])
-  redis.call('HINCRBY', ckey, 'fraud', ARGV[a + 3])
+  local clicks = tonumber(ARGV[a])
   local expireAt = ARGV[a + 4]
   local users = ARGV[a + 5]
-  a = a + 6
+  local changed = 0
   if users ~= '' then
     local buf = {}
     for u in string.gmatch(users, '[^\\n]+') do
       buf[#buf + 1] = u
       if #buf >= 500 then
-        redis.call('PFADD', hkey, unpack(buf))
+        changed = math.max(changed, redis.call('PFADD', hkey, unpack(buf)))
         buf = {}
       end
     end
-    if #buf > 0 then redis.call('PFADD', hkey, unpack(buf)) end
+    if #buf > 0 then changed = math.max(changed, redis.call('PFADD', hkey, unpack(buf))) end
   end
-  local uu = 0
-  if redis.call('EXISTS', hkey) == 1 then
-    uu = redis.call('PFCOUNT', hkey)
-    redis.call('EXPIREAT', hkey, expireAt)
+  if redis.call('EXISTS', ckey) == 0 then
+    -- A new counter: every field in one write, and its expiry (a pure function of its window).
+    local uu = 0
+    if users ~= '' then uu = redis.call('PFCOUNT', hkey) end
+    redis.call('HSET', ckey, 'clicks', ARGV[a], 'cost_micros', ARGV[a + 1],
+      'suspicious', ARGV[a + 2], 'fraud', ARGV[a + 3], 'unique_users', uu)
+    redis.call('EXPIREAT', ckey, expireAt)
+    if users ~= '' then redis.call('EXPIREAT', hkey, expireAt) end
+  else
+    -- An existing counter: only the fields that move; unique_users only when the HLL changed.
+    if clicks ~= 0 and redis.call('HINCRBY', ckey, 'clicks', clicks) == clicks and users ~= '' then
+      -- Its first counted clicks (it held only fraud): the HLL was just created.
+      redis.call('EXPIREAT', hkey, expireAt)
+    end
+    if ARGV[a + 1] ~= '0' then redis.call('HINCRBY', ckey, 'cost_micros', ARGV[a + 1]) end
+    if ARGV[a + 2] ~= '0' then redis.call('HINCRBY', ckey, 'suspicious', ARGV[a + 2]) end
+    if ARGV[a + 3] ~= '0' then redis.call('HINCRBY', ckey, 'fraud', ARGV[a + 3]) end
+    if changed == 1 then redis.call('HSET', ckey, 'unique_users', redis.call('PFCOUNT', hkey)) end
   end
-  redis.call('HSET', ckey, 'unique_users', uu)
-  redis.call('EXPIREAT', ckey, expireAt)
+  a = a + 6
   k = k + 2
 end
 return {1, to}

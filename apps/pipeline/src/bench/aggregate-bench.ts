@@ -113,7 +113,6 @@ export async function benchAggregate(
     while (processed < o.events) await new Promise((r) => setTimeout(r, 5));
     const cpu = process.cpuUsage(cpu0);
     const redisCpu = (await redisCpuSeconds(redisStats)) - redisCpu0;
-    await redisStats.quit();
     const ended = Date.now();
     const seconds = (ended - started) / 1000;
     const steady = (ended - joinedAt) / 1000;
@@ -151,6 +150,9 @@ export async function benchAggregate(
     ] as const) {
       const rate = Math.max(1000, Math.floor(peak * fraction));
       latencies = [];
+      const phaseFrom = processed;
+      const phaseRedisCpu0 = await redisCpuSeconds(redisStats);
+      const phaseBatches0 = agg.timings?.batches ?? 0;
       // The feeder runs in its own process, as the ingest does in production.
       const feeder = spawn(
         process.execPath,
@@ -170,6 +172,8 @@ export async function benchAggregate(
       const deadline = Date.now() + 30_000;
       while (processed < target && Date.now() < deadline)
         await new Promise((r) => setTimeout(r, 20));
+      const phaseRedisCpu = (await redisCpuSeconds(redisStats)) - phaseRedisCpu0;
+      const phaseClicks = Math.max(1, processed - phaseFrom);
       // Clicks still uncounted at the deadline count as that late at least, not as absent.
       const missing = Math.max(0, target - from - latencies.length);
       const waitedMs = Date.now() - (deadline - 30_000);
@@ -184,6 +188,9 @@ export async function benchAggregate(
       print(
         `click-to-counter latency at ${rate} events/s (${fraction * 100} % of the peak), ${sorted.length} clicks: p50 ${percentile(sorted, 0.5)} ms, p99 ${p99} ms${late}`,
       );
+      print(
+        `  Redis server CPU at that rate: ${phaseRedisCpu.toFixed(2)} s (${Math.round((phaseRedisCpu * 1e6) / phaseClicks)} µs per click; ${Math.round(phaseClicks / Math.max(1, (agg.timings?.batches ?? 0) - phaseBatches0))} clicks per partition batch)`,
+      );
       report({
         id: figureId,
         value: p99,
@@ -191,6 +198,7 @@ export async function benchAggregate(
         note: `${rate.toLocaleString("en-US")} events/s${late}`,
       });
     }
+    await redisStats.quit();
     await agg.stop();
 
     if (o.peer === "flink") {
