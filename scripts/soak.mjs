@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureDeps } from "./ensure-deps.mjs";
+import { withPipelineNodeOptions } from "./pipeline-node-options.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const adclick = join(root, "apps/pipeline/bin/adclick.mjs");
@@ -16,6 +17,8 @@ function adclickRun(args) {
   if (status !== 0) process.exit(status ?? 1);
 }
 
+// Every process this starts (benches, roles) runs with the options production runs with.
+process.env.NODE_OPTIONS = withPipelineNodeOptions(process.env.NODE_OPTIONS);
 ensureDeps();
 adclickRun(["services", "up"]);
 adclickRun(["soak", ...process.argv.slice(2)]);

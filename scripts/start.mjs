@@ -6,6 +6,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureDeps } from "./ensure-deps.mjs";
+import { withPipelineNodeOptions } from "./pipeline-node-options.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const adclick = join(root, "apps/pipeline/bin/adclick.mjs");
@@ -36,11 +37,12 @@ step("applying migrations", ["migrate"]);
 step("seeding demo data", ["seed"]);
 
 const children = [];
-function launch(name, cmd, args) {
+function launch(name, cmd, args, env = process.env) {
   // Each child leads its own process group, so stopping it reaches the servers that
   // npm and shells start beneath it.
   const child = spawn(cmd, args, {
     cwd: root,
+    env,
     stdio: ["ignore", "inherit", "inherit"],
     detached: true,
   });
@@ -100,7 +102,10 @@ async function waitFor(url, label, timeoutMs) {
   throw new Error(`${label} did not become ready at ${url}`);
 }
 
-launch("pipeline", "node", [adclick, "run"]);
+launch("pipeline", "node", [adclick, "run"], {
+  ...process.env,
+  NODE_OPTIONS: withPipelineNodeOptions(process.env.NODE_OPTIONS),
+});
 launch("dashboard", "npm", ["run", "-w", "@adclick/web", "serve"]);
 await waitFor(`http://127.0.0.1:${ingestPort}/readyz`, "the pipeline", 120_000);
 
