@@ -134,16 +134,7 @@ async function compute(
   logger: Logger,
 ) {
   const keys = await dayLakeFiles(deps.lake, day);
-  const files = await stageDayFiles(deps.lake, keys, scratch);
-  const spill = join(scratch, "spill");
-  await mkdir(spill, { recursive: true });
-  const instance = await DuckDBInstance.create(":memory:", {
-    memory_limit: deps.memoryLimit ?? "512MB",
-    threads: String(deps.threads ?? availableParallelism()),
-    temp_directory: spill,
-    preserve_insertion_order: "false",
-  });
-  const conn = await instance.connect();
+  const { instance, conn, files } = await openDay(deps, keys, scratch, dayStartMs);
   const timings: Record<string, number> = {};
   const step = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
     const t = performance.now();
@@ -152,11 +143,6 @@ async function compute(
     return out;
   };
   try {
-    await conn.run(
-      files.length
-        ? createDayRawSql(files, dayStartMs, dayStartMs + DAY_MS)
-        : CREATE_EMPTY_DAY_RAW_SQL,
-    );
     await step("dedupe", () => runAll(conn, DEDUPE_SQL));
     await step("features", () => runAll(conn, featuresSql(CLICKS_PER_MINUTE_LIMIT)));
     await runAll(conn, CREATE_SCORING_TABLES_SQL);
@@ -212,6 +198,40 @@ async function compute(
   }
 }
 
+/**
+ * A DuckDB instance with the batch's settings (spilling into `scratch`) and
+ * the view `day_raw` over the day's files, staged locally.
+ */
+export async function openDay(
+  deps: BatchDeps,
+  keys: readonly string[],
+  scratch: string,
+  dayStartMs: number,
+): Promise<{ instance: DuckDBInstance; conn: DuckDBConnection; files: string[] }> {
+  const files = await stageDayFiles(deps.lake, keys, scratch);
+  const spill = join(scratch, "spill");
+  await mkdir(spill, { recursive: true });
+  const instance = await DuckDBInstance.create(":memory:", {
+    memory_limit: deps.memoryLimit ?? "512MB",
+    threads: String(deps.threads ?? availableParallelism()),
+    temp_directory: spill,
+    preserve_insertion_order: "false",
+  });
+  const conn = await instance.connect();
+  try {
+    await conn.run(
+      files.length
+        ? createDayRawSql(files, dayStartMs, dayStartMs + DAY_MS)
+        : CREATE_EMPTY_DAY_RAW_SQL,
+    );
+  } catch (err) {
+    conn.closeSync();
+    instance.closeSync();
+    throw err;
+  }
+  return { instance, conn, files };
+}
+
 async function runAll(conn: DuckDBConnection, statements: readonly string[]): Promise<void> {
   for (const sql of statements) await conn.run(sql);
 }
@@ -246,7 +266,7 @@ async function stageDayFiles(
   return paths;
 }
 
-async function loadCampaignMeta(deps: BatchDeps, conn: DuckDBConnection): Promise<void> {
+export async function loadCampaignMeta(deps: BatchDeps, conn: DuckDBConnection): Promise<void> {
   const ids = (await conn.runAndReadAll("select distinct campaign_id from day_raw"))
     .getRowsJS()
     .map((r) => String(r[0]));
@@ -267,7 +287,7 @@ async function loadCampaignMeta(deps: BatchDeps, conn: DuckDBConnection): Promis
  * final verdicts, which override it. Returns the commonest IP class, whose IPs
  * are not stored.
  */
-async function scoreClasses(
+export async function scoreClasses(
   deps: BatchDeps,
   conn: DuckDBConnection,
   dayStartMs: number,

@@ -19,12 +19,14 @@ export function registerBenchCommand(program: Command): void {
     .option("--memory-limit <size>", "DuckDB memory limit before it spills to disk", "512MB")
     .option("--threads <n>", "DuckDB threads", positiveInt, DEFAULT_BENCH_THREADS)
     .option("--segment-events <n>", "events per archiver segment", positiveInt, 250_000)
+    .option("--model", "bill the day with a trained fraud model active")
     .action(
       async (opts: {
         events: number;
         memoryLimit: string;
         threads: number;
         segmentEvents: number;
+        model?: boolean;
       }) => {
         await benchBatch(readConfig(), opts, (line) => process.stdout.write(`${line}\n`));
       },
