@@ -144,6 +144,7 @@ async function compute(
     await step("features", () => runAll(conn, featuresSql(CLICKS_PER_MINUTE_LIMIT)));
     await runAll(conn, CREATE_SCORING_TABLES_SQL);
     const defaultIpClass = await step("score", () => scoreClasses(deps, conn, dayStartMs));
+    await conn.run(GROUPING_VALUES_SQL);
     const modelVersion = await step("model", () => scoreWithModel(deps, conn, dayStartMs, logger));
     await step("campaigns", () => loadCampaignMeta(deps, conn));
     const counts = (await conn.runAndReadAll(COUNTS_SQL)).getRowObjectsJS()[0] as Record<
@@ -151,7 +152,6 @@ async function compute(
       number
     >;
     const reader = await step("aggregate", async () => {
-      await conn.run(GROUPING_VALUES_SQL);
       const collisions = (await conn.runAndReadAll(keyCollisionsSql())).getRowObjectsJS()[0];
       const sql = billingSqlFor(collisions, defaultIpClass);
       if (sql.keys === "strings")

@@ -15,6 +15,7 @@ import {
   CREATE_SCORING_TABLES_SQL,
   DEDUPE_SQL,
   featuresSql,
+  GROUPING_VALUES_SQL,
   MODEL_INPUT_SQL,
 } from "./batch-sql";
 import { type ModelPassContext, scoreClicksInJs, scoreDayWithModel } from "./model-pass";
@@ -64,6 +65,7 @@ async function loadDay(conn: DuckDBConnection, clicks: readonly ClickRecord[]) {
     ...DEDUPE_SQL,
     ...featuresSql(CLICKS_PER_MINUTE_LIMIT),
     ...CREATE_SCORING_TABLES_SQL,
+    GROUPING_VALUES_SQL,
   ])
     await conn.run(sql);
 }
@@ -119,8 +121,14 @@ describe("the model's pass in DuckDB", () => {
   it("rescoring the clicks it calls ambiguous in JavaScript gives the same verdicts", async () => {
     const expected = await reference();
     // Every click is "ambiguous": all of them go through scoreClick over their IPs' and users' clicks.
-    const rescored = await scoreDayWithModel(conn, ctx, 1e12);
+    const rescored = await scoreDayWithModel(conn, ctx, { ambiguity: 1e12 });
     expect(rescored).toBeGreaterThan(clicks.length * 0.9);
+    expect(await verdictsOf(conn)).toEqual(expected);
+  });
+
+  it("counts the distinct values per IP by the strings as by their hashes", async () => {
+    const expected = await reference();
+    expect(await scoreDayWithModel(conn, ctx, { keys: "strings" })).toBe(0);
     expect(await verdictsOf(conn)).toEqual(expected);
   });
 });

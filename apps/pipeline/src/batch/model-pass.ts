@@ -17,6 +17,7 @@ import {
   APPLY_RESCORED_SQL,
   CREATE_MODEL_TABLES_SQL,
   DEFAULT_AMBIGUITY,
+  MODEL_KEY_COLLISIONS_SQL,
   modelVerdictsSql,
 } from "./model-sql";
 import { VERDICT_CODE } from "./scoring-classes";
@@ -32,17 +33,23 @@ export interface ModelPassContext {
  * Fills `model_verdicts` with the verdict of every click of the day: the
  * features, the model and the rules in DuckDB (model-sql.ts), then, for the
  * rare clicks whose risk the engine's `ln`/`exp` could round across a
- * threshold, `scoreClick` itself over their IPs' and users' clicks.
+ * threshold, `scoreClick` itself over their IPs' and users' clicks. The
+ * distinct campaigns, user agents and users per IP are counted over 64-bit
+ * hashes unless two of the day's values share one (`grouping_values` must
+ * exist).
  * Returns how many clicks were rescored that way.
  */
 export async function scoreDayWithModel(
   conn: DuckDBConnection,
   ctx: ModelPassContext,
-  ambiguity = DEFAULT_AMBIGUITY,
+  opts: { ambiguity?: number; keys?: "hashes" | "strings" } = {},
 ): Promise<number> {
+  const ambiguity = opts.ambiguity ?? DEFAULT_AMBIGUITY;
   for (const sql of CREATE_MODEL_TABLES_SQL) await conn.run(sql);
   await classifyForModel(conn, ctx);
-  await conn.run(modelVerdictsSql(ctx.model.model, ambiguity));
+  const shared = (await conn.runAndReadAll(MODEL_KEY_COLLISIONS_SQL)).getRowsJS()[0]?.[0];
+  const keys = opts.keys ?? (Number(shared) === 0 ? "hashes" : "strings");
+  await conn.run(modelVerdictsSql(ctx.model.model, ambiguity, keys));
   await conn.run(AMBIGUOUS_HISTORY_SQL[0]!);
   await conn.run("create table rescored (partner_id varchar, event_id varchar, verdict utinyint)");
   const appender = await conn.createAppender("rescored");

@@ -27,6 +27,36 @@ import {
   VOLUME_RISK_CAP,
 } from "@adclick/shared";
 
+/** gap_1 … gap_GAPS, oldest first, as `BehaviourTracker` keeps them. */
+const GAP_NAMES = Array.from({ length: GAPS }, (_, k) => `gap_${GAPS - k}`);
+const gapCount = `(${GAP_NAMES.map((g) => `(${g} is not null)::int`).join(" + ")})`;
+
+/** `coefficientOfVariation` of the user's last gaps, summed in its order. */
+function gapCvSql(): string {
+  const sum = `(${GAP_NAMES.map((g) => `coalesce(${g}, 0)`).join(" + ")})`;
+  const mean = `(${sum} / ${gapCount})`;
+  const squares = GAP_NAMES.map((g) => `coalesce((${g} - ${mean}) * (${g} - ${mean}), 0)`).join(
+    " + ",
+  );
+  return `case when ${gapCount} < 3 then null when ${sum} <= 0 then 0
+      else sqrt((${squares}) / ${gapCount}) / ${mean} end`;
+}
+
+/** The share of the user's last gaps shorter than SHORT_GAP_MS (0 without gaps). */
+function shortShareSql(): string {
+  const short = GAP_NAMES.map((g) => `(coalesce(${g} < ${SHORT_GAP_MS}, false))::int`).join(" + ");
+  return `case when ${gapCount} = 0 then 0 else (${short}) / ${gapCount} end`;
+}
+
+/**
+ * How many of the day's campaigns, user agents and users share a 64-bit hash
+ * with another: the distinct counts per IP compare hashes only when none do.
+ */
+export const MODEL_KEY_COLLISIONS_SQL = `select
+  (select count(distinct campaign_id) - count(distinct hash(campaign_id)) from grouping_values)
+  + (select count(*) - count(distinct hash(user_agent)) from ua_day)
+  + (select count(*) - count(distinct hash(user_id)) from user_day) as shared`;
+
 /** A verdict code the batch rescores in JavaScript. */
 export const AMBIGUOUS = 255;
 
@@ -41,16 +71,28 @@ export const CREATE_MODEL_TABLES_SQL = [
 const ORDER = "ts, partner_id, event_id";
 
 /**
+ * Windows whose frames never leave the current IP's or user's rows are computed
+ * over a few coarse partitions ordered by the IP or user first: DuckDB's
+ * per-partition cost dominates with hundreds of thousands of tiny partitions.
+ */
+const COARSE = (column: string) => `partition by hash(${column}) % 64`;
+
+/**
  * Fills model_verdicts for the day. `ambiguity`: clicks whose risk × 10 000 lies
  * this close to a rounding boundary of a threshold get AMBIGUOUS (a test
  * widens it to send every click to JavaScript).
  */
-export function modelVerdictsSql(model: LogisticModel, ambiguity = DEFAULT_AMBIGUITY): string {
+export function modelVerdictsSql(
+  model: LogisticModel,
+  ambiguity = DEFAULT_AMBIGUITY,
+  keys: "hashes" | "strings" = "hashes",
+): string {
+  const key = (column: string) => (keys === "hashes" ? `hash(c.${column})` : `c.${column}`);
   const p = modelProbabilitySql(model, {
-    declaredBot: "u.bot",
-    dataCentreIp: "coalesce(i.dc_feature, false)",
-    userAgentMissing: "u.missing",
-    userAgentMalformed: "u.malformed",
+    declaredBot: "f.bot",
+    dataCentreIp: "f.dc_feature",
+    userAgentMissing: "f.missing",
+    userAgentMalformed: "f.malformed",
     countryIpMismatch: "false",
     ipClicksPerMinute: "f.ip_per_minute",
     userClicksPerMinute: "f.user_per_minute",
@@ -67,12 +109,18 @@ export function modelVerdictsSql(model: LogisticModel, ambiguity = DEFAULT_AMBIG
   const boundary = (threshold: number) => d(threshold * 10_000 - 0.5);
   return `insert into model_verdicts
 with clicks as (
-  select c.partner_id, c.event_id, c.campaign_id, c.user_id, c.user_agent, c.ts,
-         nullif(c.ip, '') as ip,
-         fi.event_id is not null as ip_over, fu.event_id is not null as user_over
+  select c.partner_id, c.event_id, c.user_id, c.ts, nullif(c.ip, '') as ip,
+         ${key("campaign_id")} as campaign_key, ${key("user_agent")} as user_agent_key,
+         ${key("user_id")} as user_key,
+         fi.event_id is not null as ip_over, fu.event_id is not null as user_over,
+         coalesce(i.blocked, false) or u.blocked or u.bot as hard_fraud,
+         coalesce(i.dc_rule, false) as dc_rule, coalesce(i.dc_feature, false) as dc_feature,
+         u.bot, u.missing, u.malformed
   from day_clicks c
   left join ip_floods fi on fi.partner_id = c.partner_id and fi.event_id = c.event_id
   left join user_floods fu on fu.partner_id = c.partner_id and fu.event_id = c.event_id
+  left join model_ips i on i.ip = c.ip
+  join model_uas u on u.user_agent = c.user_agent
 ),
 ip_ranked as (
   select *,
@@ -86,44 +134,47 @@ ip_kept as (
   select *, least(${HISTORY}, ip_rn - ip_old_span) as ip_held from ip_ranked
 ),
 ip_features as (
-  select *,
+  select * exclude (held_campaigns, held_user_agents, held_users),
     case when ip is null then 0 else least(${HISTORY}, ip_rn - ip_old_minute) end as ip_per_minute,
-    case when ip is null then 0 else count(distinct campaign_id) over held end as ip_campaigns,
-    case when ip is null then 0 else count(distinct user_agent) over held end as ip_user_agents,
-    case when ip is null then 0 else count(distinct user_id) over held end as ip_users
-  from ip_kept
-  window held as (partition by ip order by ${ORDER} rows between ip_held - 1 preceding and current row)
+    case when ip is null then 0 else len(list_distinct(held_campaigns)) end as ip_campaigns,
+    case when ip is null then 0 else len(list_distinct(held_user_agents)) end as ip_user_agents,
+    case when ip is null then 0 else len(list_distinct(held_users)) end as ip_users
+  from (
+    select *,
+      list(campaign_key) over held as held_campaigns,
+      list(user_agent_key) over held as held_user_agents,
+      list(user_key) over held as held_users
+    from ip_kept
+    window held as (${COARSE("ip")} order by ip, ${ORDER} rows between ip_held - 1 preceding and current row)
+  )
 ),
 user_ranked as (
   select *,
-    ts - lag(ts) over (partition by user_id order by ${ORDER}) as gap,
-    row_number() over (partition by user_id order by ${ORDER}) as user_rn,
-    count(*) over (partition by user_id order by ts range between unbounded preceding and 60000 preceding) as user_old_minute
+    row_number() over by_user as user_rn,
+    count(*) over (partition by user_id order by ts range between unbounded preceding and 60000 preceding) as user_old_minute,
+${Array.from({ length: GAPS }, (_, k) => `    lag(ts, ${k + 1}) over by_user as ts_${k + 1}`).join(",\n")}
   from ip_features
+  window by_user as (partition by user_id order by ${ORDER})
+),
+user_gaps as (
+  -- The user's last GAPS gaps, newest first (NULL where the user has fewer).
+  select *, ${Array.from({ length: GAPS }, (_, k) => `${k === 0 ? "ts" : `ts_${k}`} - ts_${k + 1} as gap_${k + 1}`).join(", ")} from user_ranked
 ),
 f as (
   select *,
     least(${HISTORY}, user_rn - user_old_minute) as user_per_minute,
-    case
-      when count(gap) over gaps < 3 then null
-      when sum(gap) over gaps <= 0 then 0
-      else sqrt(var_pop(gap) over gaps) / (sum(gap) over gaps / count(gap) over gaps)
-    end as gap_cv,
-    case when count(gap) over gaps = 0 then 0
-      else (count(gap) filter (where gap < ${SHORT_GAP_MS}) over gaps) / (count(gap) over gaps) end as short_share
-  from user_ranked
-  window gaps as (partition by user_id order by ${ORDER} rows between ${GAPS - 1} preceding and current row)
+    ts - ts_1 as gap,
+    ${gapCvSql()} as gap_cv,
+    ${shortShareSql()} as short_share
+  from user_gaps
 ),
 risk as (
-  select f.partner_id, f.event_id, f.ip_over, f.user_over,
-    coalesce(i.blocked, false) or u.blocked or u.bot as hard_fraud,
-    1 - (case when coalesce(i.dc_rule, false) then ${d(1 - RULE_WEIGHTS.data_centre_ip)} else 1 end)
-      * (case when u.missing then ${d(1 - RULE_WEIGHTS.missing_user_agent)} else 1 end)
+  select f.partner_id, f.event_id, f.ip_over, f.user_over, f.hard_fraud,
+    1 - (case when f.dc_rule then ${d(1 - RULE_WEIGHTS.data_centre_ip)} else 1 end)
+      * (case when f.missing then ${d(1 - RULE_WEIGHTS.missing_user_agent)} else 1 end)
       * (1 - least(1, greatest(0, ${p}))) as per_click,
     ${volume} as volume
   from f
-  left join model_ips i on i.ip = f.ip
-  join model_uas u on u.user_agent = f.user_agent
 ),
 rounded as (
   select *,
