@@ -35,9 +35,11 @@ import {
   CREATE_SCORING_TABLES_SQL,
   createDayRawSql,
   DEDUPE_SQL,
+  DIMENSION_BITS_SQL,
   featuresSql,
   GROUPING_VALUES_SQL,
   keyCollisionsSql,
+  MAX_DIMENSION_VALUES_SQL,
 } from "./batch-sql";
 import { scoreDayWithModel } from "./model-pass";
 import { ScoringClasses, VERDICT_CODE } from "./scoring-classes";
@@ -153,7 +155,9 @@ async function compute(
     >;
     const reader = await step("aggregate", async () => {
       const collisions = (await conn.runAndReadAll(keyCollisionsSql())).getRowObjectsJS()[0];
-      const sql = billingSqlFor(collisions, defaultIpClass);
+      const most = Number((await conn.runAndReadAll(MAX_DIMENSION_VALUES_SQL)).getRowsJS()[0]?.[0]);
+      const sql = billingSqlFor(collisions, defaultIpClass, most);
+      if (sql.keys === "bits") await conn.run(DIMENSION_BITS_SQL);
       if (sql.keys === "strings")
         logger.warn({ collisions }, "two values share a 64-bit key; billing by the strings");
       return conn.runAndReadAll(sql.text);
