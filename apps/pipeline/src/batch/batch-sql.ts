@@ -154,11 +154,11 @@ order by c.ts, c.partner_id, c.event_id`;
 /**
  * Every click of the day with its verdict: the analyst's when there is one,
  * else the model's pass (when a model was active), else its class's. IPs missing from ip_classes are of class `defaultIpClass`.
- * `keys` adds columns computed from the click's own (`c.`) columns.
+ * `keys` adds columns computed from the click's own (`c.`) columns; without
+ * `advertiser` the campaign metadata is not joined.
  */
-function labeledSql(defaultIpClass: number, keys = ""): string {
-  return `select c.campaign_id,
-         coalesce(m.advertiser_id, c.advertiser_id) as advertiser_id,
+function labeledSql(defaultIpClass: number, keys = "", advertiser = true): string {
+  return `select c.campaign_id,${advertiser ? "\n         coalesce(m.advertiser_id, c.advertiser_id) as advertiser_id," : ""}
          c.partner_id, c.country, c.device, c.user_id, c.cost_micros,${keys}
          coalesce(a.verdict, mv.verdict, v.verdict) as verdict
   from day_clicks c
@@ -172,8 +172,9 @@ function labeledSql(defaultIpClass: number, keys = ""): string {
    and v.ip_over = (fi.event_id is not null)
    and v.user_over = (fu.event_id is not null)
   left join analyst_verdicts a on a.partner_id = c.partner_id and a.event_id = c.event_id
-  left join model_verdicts mv on mv.partner_id = c.partner_id and mv.event_id = c.event_id
-  left join campaign_meta m on m.campaign_id = c.campaign_id`;
+  left join model_verdicts mv on mv.partner_id = c.partner_id and mv.event_id = c.event_id${
+    advertiser ? "\n  left join campaign_meta m on m.campaign_id = c.campaign_id" : ""
+  }`;
 }
 
 /**
@@ -355,7 +356,7 @@ export function billingRowsByBitsSql(defaultIpClass: number): string {
 user_masks as (
   select l.campaign_key, bit_or(b.country_bit) as countries, bit_or(b.device_bit) as devices,
          bit_or(b.partner_bit) as partners
-  from (${labeledSql(defaultIpClass, keys)}) l
+  from (${labeledSql(defaultIpClass, keys, false)}) l
   join dimension_bits b on b.campaign_key = l.campaign_key and b.country_key = l.country_key
    and b.device_key = l.device_key and b.partner_key = l.partner_key
   where l.verdict < 2
