@@ -6,8 +6,11 @@
  *
  *   model_ips    IPs with a blocklist hit or a data-centre match (the others have none)
  *   model_uas    every user agent of the day with its blocklist hit, declared bot and sanity
- *   model_verdicts the verdict of every click; AMBIGUOUS where the engine's arithmetic
- *                could round to the other side of a threshold than JavaScript's
+ *   model_verdicts the verdict of every click the model does not call clean; AMBIGUOUS
+ *                where the engine's arithmetic could round to the other side of a
+ *                threshold than JavaScript's. A clean click needs no row: the model
+ *                only ever adds risk to the rules', so its clean clicks are clean by
+ *                their class verdict too, which the billing falls back to.
  *
  * The features are the tracker's over the whole day. The tracker forgets the
  * least recently seen of more than 200 000 IPs or users (a memory bound of the
@@ -193,7 +196,8 @@ select partner_id, event_id,
     when round(risk_e4) / 10000 >= ${d(SUSPICIOUS_RISK)} then 1
     else 0
   end as verdict
-from rounded`;
+from rounded
+where verdict <> 0`;
 }
 
 /**
@@ -223,6 +227,7 @@ order by c.ts, c.partner_id, c.event_id`,
 export const APPLY_RESCORED_SQL = [
   `update model_verdicts set verdict = r.verdict from rescored r
 where model_verdicts.partner_id = r.partner_id and model_verdicts.event_id = r.event_id`,
+  "delete from model_verdicts where verdict = 0",
   "drop table ambiguous",
   "drop table rescored",
 ];
