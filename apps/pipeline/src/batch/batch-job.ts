@@ -35,11 +35,9 @@ import {
   CREATE_SCORING_TABLES_SQL,
   createDayRawSql,
   DEDUPE_SQL,
-  DIMENSION_BITS_SQL,
   featuresSql,
   GROUPING_VALUES_SQL,
   keyCollisionsSql,
-  MAX_DIMENSION_VALUES_SQL,
 } from "./batch-sql";
 import { scoreDayWithModel } from "./model-pass";
 import { ScoringClasses, VERDICT_CODE } from "./scoring-classes";
@@ -155,9 +153,7 @@ async function compute(
     >;
     const reader = await step("aggregate", async () => {
       const collisions = (await conn.runAndReadAll(keyCollisionsSql())).getRowObjectsJS()[0];
-      const most = Number((await conn.runAndReadAll(MAX_DIMENSION_VALUES_SQL)).getRowsJS()[0]?.[0]);
-      const sql = billingSqlFor(collisions, defaultIpClass, most);
-      if (sql.keys === "bits") await conn.run(DIMENSION_BITS_SQL);
+      const sql = billingSqlFor(collisions, defaultIpClass);
       if (sql.keys === "strings")
         logger.warn({ collisions }, "two values share a 64-bit key; billing by the strings");
       return conn.runAndReadAll(sql.text);

@@ -2,7 +2,6 @@ import { CLICKS_PER_MINUTE_LIMIT } from "@adclick/shared";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  billingRowsByBitsSql,
   billingRowsByHashSql,
   billingRowsSql,
   billingSqlFor,
@@ -10,12 +9,9 @@ import {
   CREATE_EMPTY_DAY_RAW_SQL,
   CREATE_SCORING_TABLES_SQL,
   DEDUPE_SQL,
-  DIMENSION_BITS_SQL,
   featuresSql,
   GROUPING_VALUES_SQL,
   keyCollisionsSql,
-  MAX_BITS,
-  MAX_DIMENSION_VALUES_SQL,
   quoteLiteral,
 } from "./batch-sql";
 
@@ -131,21 +127,6 @@ describe("billing rows grouped by 64-bit keys", () => {
     expect(byString.find((r) => r.campaign_id === "cmp-0")?.advertiser_id).toBe("adv-renamed");
   });
 
-  it("counts unique users from per-user bit masks exactly as by the strings", async () => {
-    await conn.run(DIMENSION_BITS_SQL);
-    const [most] = (await conn.runAndReadAll(MAX_DIMENSION_VALUES_SQL)).getRowsJS();
-    expect(Number(most?.[0])).toBeLessThanOrEqual(MAX_BITS);
-    const byString = await rowsOf(conn, billingRowsSql(0));
-    expect(await rowsOf(conn, billingRowsByBitsSql(0))).toEqual(byString);
-    // Users of one campaign on several devices: their masks have more than one bit.
-    const [multi] = await rowsOf(
-      conn,
-      `select count(*) as n from (select campaign_id, user_id from day_clicks
-        group by all having count(distinct device) > 1)`,
-    );
-    expect(Number(multi?.n)).toBeGreaterThan(0);
-  });
-
   it("notices values that share a key, whose rows would be wrong", async () => {
     const [collisions] = await rowsOf(conn, keyCollisionsSql("weak_hash"));
     for (const column of ["campaign_id", "country", "device", "partner_id", "user_id"])
@@ -173,8 +154,6 @@ describe("billing rows of a day without clicks", () => {
       expect(billingSqlFor(collisions, 0).keys).toBe("hashes");
       expect(await rowsOf(conn, billingRowsByHashSql(0))).toEqual([]);
       expect(await rowsOf(conn, billingRowsSql(0))).toEqual([]);
-      await conn.run(DIMENSION_BITS_SQL);
-      expect(await rowsOf(conn, billingRowsByBitsSql(0))).toEqual([]);
     } finally {
       conn.closeSync();
       instance.closeSync();
@@ -192,15 +171,6 @@ describe("billingSqlFor", () => {
       text: billingRowsSql(3),
     });
     expect(billingSqlFor({ ...none, country: 2n }, 3).keys).toBe("strings");
-  });
-
-  it("counts by bit masks only when no campaign has more values of a dimension than a mask holds", () => {
-    expect(billingSqlFor(none, 3, MAX_BITS)).toEqual({
-      keys: "bits",
-      text: billingRowsByBitsSql(3),
-    });
-    expect(billingSqlFor(none, 3, MAX_BITS + 1).keys).toBe("hashes");
-    expect(billingSqlFor({ ...none, user_id: 1n }, 3, 2).keys).toBe("strings");
   });
 
   it("falls back to the strings when the check gave nothing", () => {

@@ -154,11 +154,11 @@ order by c.ts, c.partner_id, c.event_id`;
 /**
  * Every click of the day with its verdict: the analyst's when there is one,
  * else the model's pass (when a model was active), else its class's. IPs missing from ip_classes are of class `defaultIpClass`.
- * `keys` adds columns computed from the click's own (`c.`) columns; without
- * `advertiser` the campaign metadata is not joined.
+ * `keys` adds columns computed from the click's own (`c.`) columns.
  */
-function labeledSql(defaultIpClass: number, keys = "", advertiser = true): string {
-  return `select c.campaign_id,${advertiser ? "\n         coalesce(m.advertiser_id, c.advertiser_id) as advertiser_id," : ""}
+function labeledSql(defaultIpClass: number, keys = ""): string {
+  return `select c.campaign_id,
+         coalesce(m.advertiser_id, c.advertiser_id) as advertiser_id,
          c.partner_id, c.country, c.device, c.user_id, c.cost_micros,${keys}
          coalesce(a.verdict, mv.verdict, v.verdict) as verdict
   from day_clicks c
@@ -172,9 +172,8 @@ function labeledSql(defaultIpClass: number, keys = "", advertiser = true): strin
    and v.ip_over = (fi.event_id is not null)
    and v.user_over = (fu.event_id is not null)
   left join analyst_verdicts a on a.partner_id = c.partner_id and a.event_id = c.event_id
-  left join model_verdicts mv on mv.partner_id = c.partner_id and mv.event_id = c.event_id${
-    advertiser ? "\n  left join campaign_meta m on m.campaign_id = c.campaign_id" : ""
-  }`;
+  left join model_verdicts mv on mv.partner_id = c.partner_id and mv.event_id = c.event_id
+  left join campaign_meta m on m.campaign_id = c.campaign_id`;
 }
 
 /**
@@ -308,132 +307,15 @@ order by campaign_id, dimension`;
 }
 
 /**
- * Each (campaign, dimension value) of grouping_values with its bit: the value's
- * rank among the campaign's values of that dimension, as a one-bit mask (a
- * NULL country has none). Usable while no campaign has more than 64 values of
- * one dimension (`MAX_DIMENSION_RANK_SQL`).
- */
-export const DIMENSION_BITS_SQL = `create table dimension_bits as
-select hash(campaign_id) as campaign_key, hash(country) as country_key, hash(device) as device_key,
-       hash(partner_id) as partner_key,
-       case when country is null then 0::ubigint
-         else 1::ubigint << (dense_rank() over (partition by campaign_id, country is null order by country) - 1)::ubigint end as country_bit,
-       1::ubigint << (dense_rank() over (partition by campaign_id order by device) - 1)::ubigint as device_bit,
-       1::ubigint << (dense_rank() over (partition by campaign_id order by partner_id) - 1)::ubigint as partner_bit
-from grouping_values`;
-
-/** The most values of one dimension any campaign of the day has. */
-export const MAX_DIMENSION_VALUES_SQL = `select coalesce(max(greatest(countries, devices, partners)), 0) as most from (
-  select count(distinct country) as countries, count(distinct device) as devices,
-         count(distinct partner_id) as partners
-  from grouping_values group by campaign_id)`;
-
-/**
- * The rows of billingRowsByHashSql with the unique users counted from one
- * (campaign, user) table instead of one per grouping set: each user's counted
- * clicks of a campaign OR their values' bits together, and a user counts once
- * for every bit of their masks. The sums come from a second, cheap grouping
- * over the same labelled clicks. Needs dimension_bits.
- */
-export function billingRowsByBitsSql(defaultIpClass: number): string {
-  const keys = `
-         hash(c.campaign_id) as campaign_key, hash(c.country) as country_key,
-         hash(c.device) as device_key, hash(c.partner_id) as partner_key,
-         hash(c.user_id) as user_key,`;
-  return `with sums as (
-  select campaign_key, country_key, device_key, partner_key,
-         grouping(country_key, device_key, partner_key) as grouped,
-         min(advertiser_id) as advertiser_id,
-         cast(count(*) filter (where verdict < 2) as double) as clicks,
-         cast(coalesce(sum(cost_micros) filter (where verdict < 2), 0) as double) as cost_micros,
-         cast(count(*) filter (where verdict = 2) as double) as fraud_clicks,
-         cast(count(*) filter (where verdict = 1) as double) as suspicious_clicks,
-         cast(count(*) filter (where verdict is null) as double) as unscored
-  from (${labeledSql(defaultIpClass, keys)}) l
-  group by grouping sets ((campaign_key), (campaign_key, country_key), (campaign_key, device_key),
-    (campaign_key, partner_key))
-),
-user_masks as (
-  select l.campaign_key, bit_or(b.country_bit) as countries, bit_or(b.device_bit) as devices,
-         bit_or(b.partner_bit) as partners
-  from (${labeledSql(defaultIpClass, keys, false)}) l
-  join dimension_bits b on b.campaign_key = l.campaign_key and b.country_key = l.country_key
-   and b.device_key = l.device_key and b.partner_key = l.partner_key
-  where l.verdict < 2
-  group by l.campaign_key, l.user_key
-),
-mask_users as (
-  select campaign_key, countries, devices, partners,
-         grouping(countries, devices, partners) as grouped, count(*) as users
-  from user_masks
-  group by grouping sets ((campaign_key), (campaign_key, countries), (campaign_key, devices),
-    (campaign_key, partners))
-),
-value_users as (
-  select m.campaign_key, m.grouped, b.country_key, b.device_key, b.partner_key, sum(m.users) as users
-  from mask_users m
-  join (select distinct campaign_key, country_key, country_bit, null::ubigint as device_key, null::ubigint as device_bit,
-               null::ubigint as partner_key, null::ubigint as partner_bit, 3 as grouped
-        from dimension_bits where country_bit <> 0
-        union all
-        select distinct campaign_key, null, null, device_key, device_bit, null, null, 5 from dimension_bits
-        union all
-        select distinct campaign_key, null, null, null, null, partner_key, partner_bit, 6 from dimension_bits
-        union all
-        select distinct campaign_key, null, null, null, null, null, null, 7 from dimension_bits) b
-    on b.campaign_key = m.campaign_key and b.grouped = m.grouped
-   and case m.grouped when 3 then (m.countries & b.country_bit) <> 0
-                      when 5 then (m.devices & b.device_bit) <> 0
-                      when 6 then (m.partners & b.partner_bit) <> 0
-                      else true end
-  group by all
-),
-campaigns as (select distinct campaign_id, hash(campaign_id) as campaign_key from grouping_values),
-countries as (
-  select distinct country, hash(country) as country_key from grouping_values where country is not null
-),
-devices as (select distinct device, hash(device) as device_key from grouping_values),
-partners as (select distinct partner_id, hash(partner_id) as partner_key from grouping_values)
-select c.campaign_id,
-       case s.grouped
-         when 3 then 'country:' || co.country
-         when 5 then 'device:' || d.device
-         when 6 then 'partner:' || p.partner_id
-         else 'all'
-       end as dimension,
-       s.advertiser_id, s.clicks, cast(coalesce(u.users, 0) as double) as unique_users,
-       s.cost_micros, s.fraud_clicks, s.suspicious_clicks, s.unscored
-from sums s
-join campaigns c on c.campaign_key = s.campaign_key
-left join countries co on s.grouped = 3 and co.country_key = s.country_key
-left join devices d on s.grouped = 5 and d.device_key = s.device_key
-left join partners p on s.grouped = 6 and p.partner_key = s.partner_key
-left join value_users u on u.campaign_key = s.campaign_key and u.grouped = s.grouped
-  and (s.grouped <> 3 or u.country_key = s.country_key)
-  and (s.grouped <> 5 or u.device_key = s.device_key)
-  and (s.grouped <> 6 or u.partner_key = s.partner_key)
-where s.grouped <> 3 or co.country is not null
-order by campaign_id, dimension`;
-}
-
-/** The most values one campaign can have in one dimension for billingRowsByBitsSql. */
-export const MAX_BITS = 64;
-
-/**
- * The billing query for the day: with unique users from per-user bit masks
- * when no two values of a grouping column (or two users) share a 64-bit key
- * and no campaign has more than MAX_BITS values of one dimension; grouped by
- * the keys when only the first holds; else by the strings.
+ * The billing query for the day: grouped by 64-bit keys when no two values of a
+ * grouping column (or two users) share one, else by the strings.
  */
 export function billingSqlFor(
   collisions: Record<string, unknown> | undefined,
   defaultIpClass: number,
-  mostValuesPerCampaign = Number.POSITIVE_INFINITY,
-): { keys: "bits" | "hashes" | "strings"; text: string } {
+): { keys: "hashes" | "strings"; text: string } {
   const counts = Object.values(collisions ?? {});
   const exact = counts.length > 0 && counts.every((n) => Number(n) === 0);
-  if (exact && mostValuesPerCampaign <= MAX_BITS)
-    return { keys: "bits", text: billingRowsByBitsSql(defaultIpClass) };
   return exact
     ? { keys: "hashes", text: billingRowsByHashSql(defaultIpClass) }
     : { keys: "strings", text: billingRowsSql(defaultIpClass) };
