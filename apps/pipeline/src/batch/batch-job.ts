@@ -15,15 +15,12 @@ import {
   startBatchRun,
 } from "@adclick/db/queries";
 import {
-  BehaviourTracker,
   BlocklistMatcher,
   CLICKS_PER_MINUTE_LIMIT,
-  type ClickRecord,
   DAY_MS,
   isoDay,
   parseIsoDay,
   type ScoringContext,
-  scoreClick,
 } from "@adclick/shared";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import type pg from "pg";
@@ -41,8 +38,8 @@ import {
   featuresSql,
   GROUPING_VALUES_SQL,
   keyCollisionsSql,
-  MODEL_INPUT_SQL,
 } from "./batch-sql";
+import { scoreDayWithModel } from "./model-pass";
 import { ScoringClasses, VERDICT_CODE } from "./scoring-classes";
 
 export interface BatchDeps {
@@ -134,16 +131,7 @@ async function compute(
   logger: Logger,
 ) {
   const keys = await dayLakeFiles(deps.lake, day);
-  const files = await stageDayFiles(deps.lake, keys, scratch);
-  const spill = join(scratch, "spill");
-  await mkdir(spill, { recursive: true });
-  const instance = await DuckDBInstance.create(":memory:", {
-    memory_limit: deps.memoryLimit ?? "512MB",
-    threads: String(deps.threads ?? availableParallelism()),
-    temp_directory: spill,
-    preserve_insertion_order: "false",
-  });
-  const conn = await instance.connect();
+  const { instance, conn, files } = await openDay(deps, keys, scratch, dayStartMs);
   const timings: Record<string, number> = {};
   const step = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
     const t = performance.now();
@@ -152,23 +140,18 @@ async function compute(
     return out;
   };
   try {
-    await conn.run(
-      files.length
-        ? createDayRawSql(files, dayStartMs, dayStartMs + DAY_MS)
-        : CREATE_EMPTY_DAY_RAW_SQL,
-    );
     await step("dedupe", () => runAll(conn, DEDUPE_SQL));
     await step("features", () => runAll(conn, featuresSql(CLICKS_PER_MINUTE_LIMIT)));
     await runAll(conn, CREATE_SCORING_TABLES_SQL);
     const defaultIpClass = await step("score", () => scoreClasses(deps, conn, dayStartMs));
-    const modelVersion = await step("model", () => scoreWithModel(deps, conn, dayStartMs));
+    await conn.run(GROUPING_VALUES_SQL);
+    const modelVersion = await step("model", () => scoreWithModel(deps, conn, dayStartMs, logger));
     await step("campaigns", () => loadCampaignMeta(deps, conn));
     const counts = (await conn.runAndReadAll(COUNTS_SQL)).getRowObjectsJS()[0] as Record<
       string,
       number
     >;
     const reader = await step("aggregate", async () => {
-      await conn.run(GROUPING_VALUES_SQL);
       const collisions = (await conn.runAndReadAll(keyCollisionsSql())).getRowObjectsJS()[0];
       const sql = billingSqlFor(collisions, defaultIpClass);
       if (sql.keys === "strings")
@@ -212,6 +195,40 @@ async function compute(
   }
 }
 
+/**
+ * A DuckDB instance with the batch's settings (spilling into `scratch`) and
+ * the view `day_raw` over the day's files, staged locally.
+ */
+export async function openDay(
+  deps: BatchDeps,
+  keys: readonly string[],
+  scratch: string,
+  dayStartMs: number,
+): Promise<{ instance: DuckDBInstance; conn: DuckDBConnection; files: string[] }> {
+  const files = await stageDayFiles(deps.lake, keys, scratch);
+  const spill = join(scratch, "spill");
+  await mkdir(spill, { recursive: true });
+  const instance = await DuckDBInstance.create(":memory:", {
+    memory_limit: deps.memoryLimit ?? "512MB",
+    threads: String(deps.threads ?? availableParallelism()),
+    temp_directory: spill,
+    preserve_insertion_order: "false",
+  });
+  const conn = await instance.connect();
+  try {
+    await conn.run(
+      files.length
+        ? createDayRawSql(files, dayStartMs, dayStartMs + DAY_MS)
+        : CREATE_EMPTY_DAY_RAW_SQL,
+    );
+  } catch (err) {
+    conn.closeSync();
+    instance.closeSync();
+    throw err;
+  }
+  return { instance, conn, files };
+}
+
 async function runAll(conn: DuckDBConnection, statements: readonly string[]): Promise<void> {
   for (const sql of statements) await conn.run(sql);
 }
@@ -246,7 +263,7 @@ async function stageDayFiles(
   return paths;
 }
 
-async function loadCampaignMeta(deps: BatchDeps, conn: DuckDBConnection): Promise<void> {
+export async function loadCampaignMeta(deps: BatchDeps, conn: DuckDBConnection): Promise<void> {
   const ids = (await conn.runAndReadAll("select distinct campaign_id from day_raw"))
     .getRowsJS()
     .map((r) => String(r[0]));
@@ -267,7 +284,7 @@ async function loadCampaignMeta(deps: BatchDeps, conn: DuckDBConnection): Promis
  * final verdicts, which override it. Returns the commonest IP class, whose IPs
  * are not stored.
  */
-async function scoreClasses(
+export async function scoreClasses(
   deps: BatchDeps,
   conn: DuckDBConnection,
   dayStartMs: number,
@@ -337,85 +354,27 @@ async function scoreClasses(
   return defaultIpClass;
 }
 
-const MODEL_INPUT_COLUMNS = [
-  "event_id",
-  "partner_id",
-  "campaign_id",
-  "advertiser_id",
-  "ad_id",
-  "user_id",
-  "ip",
-  "user_agent",
-  "ts",
-  "received_at",
-  "cost_micros",
-  "device",
-  "country",
-  "ip_over",
-  "user_over",
-] as const;
-
 /**
  * When a model was active for the day (the latest activation before the day
  * ended, so a re-run next week uses the same model), scores every click with
- * `scoreClick` and that model — the stream's code — in event-time order, each
- * with the behaviour features of the clicks before it, into `model_verdicts`.
- * Returns the model's version, or null (the class verdicts stand).
+ * it into `model_verdicts` (model-pass.ts: in DuckDB, as `scoreClick` and a
+ * `BehaviourTracker` fed the day in event-time order would). Returns the
+ * model's version, or null (the class verdicts stand).
  */
 async function scoreWithModel(
   deps: BatchDeps,
   conn: DuckDBConnection,
   dayStartMs: number,
+  logger: Logger,
 ): Promise<number | null> {
   const stored = await activeFraudModel(deps.db, new Date(dayStartMs + DAY_MS - 1));
   if (!stored) return null;
-  const model = scorerFromStored(stored);
-  const ctx: ScoringContext = {
-    ...deps.scoring,
+  const rescored = await scoreDayWithModel(conn, {
+    model: scorerFromStored(stored),
     blocklist: new BlocklistMatcher(await readActiveBlocklist(deps.db)),
-    model,
-  };
-  const tracker = new BehaviourTracker();
-  const appender = await conn.createAppender("model_verdicts");
-  const result = await conn.stream(MODEL_INPUT_SQL);
-  for (;;) {
-    const chunk = await result.fetchChunk();
-    if (!chunk || chunk.rowCount === 0) break;
-    for (const r of chunk.getRowObjects(MODEL_INPUT_COLUMNS)) {
-      const click: ClickRecord = {
-        event_id: String(r.event_id),
-        partner_id: String(r.partner_id),
-        campaign_id: String(r.campaign_id),
-        advertiser_id: String(r.advertiser_id),
-        ad_id: String(r.ad_id),
-        user_id: String(r.user_id),
-        ip: String(r.ip ?? ""),
-        user_agent: String(r.user_agent ?? ""),
-        ts: Number(r.ts),
-        received_at: Number(r.received_at),
-        cost_micros: Number(r.cost_micros),
-        device: String(r.device) as ClickRecord["device"],
-        country: r.country == null ? null : String(r.country),
-        publisher_id: null,
-        referrer: null,
-      };
-      const scorable = { ...click, ip: click.ip === "" ? null : click.ip };
-      const s = scoreClick(
-        scorable,
-        {
-          ipClicksInMinute: r.ip_over ? CLICKS_PER_MINUTE_LIMIT + 1 : 1,
-          userClicksInMinute: r.user_over ? CLICKS_PER_MINUTE_LIMIT + 1 : 1,
-          behaviour: tracker.observe(scorable),
-        },
-        ctx,
-      );
-      appender.appendVarchar(click.partner_id);
-      appender.appendVarchar(click.event_id);
-      appender.appendUTinyInt(VERDICT_CODE[s.verdict]);
-      appender.endRow();
-    }
-  }
-  appender.closeSync();
+    dataCentres: deps.scoring?.dataCentres,
+  });
+  if (rescored > 0) logger.debug({ rescored }, "clicks at a threshold rescored in JavaScript");
   return stored.version;
 }
 

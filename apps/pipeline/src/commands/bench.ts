@@ -21,6 +21,7 @@ export function registerBenchCommand(program: Command): void {
     .option("--memory-limit <size>", "DuckDB memory limit before it spills to disk", "512MB")
     .option("--threads <n>", "DuckDB threads", positiveInt, DEFAULT_BENCH_THREADS)
     .option("--segment-events <n>", "events per archiver segment", positiveInt, 250_000)
+    .option("--model", "bill the day with a trained fraud model active")
     .option("--figures <file>", FIGURES_HELP)
     .action(
       async (opts: {
@@ -28,6 +29,7 @@ export function registerBenchCommand(program: Command): void {
         memoryLimit: string;
         threads: number;
         segmentEvents: number;
+        model?: boolean;
         figures?: string;
       }) => {
         await benchBatch(

@@ -9,6 +9,7 @@ export * from "./feature-vector";
 export { type IpRange, IpRangeSet, ipv4ToNumber, normaliseIp, parseCidr } from "./ip";
 export * from "./logistic-model";
 export * from "./model-scorer";
+export * from "./model-sql";
 export * from "./quality";
 export * from "./score";
 export * from "./user-agent";

@@ -15,7 +15,7 @@ export class ModelScorer implements ClickScorer {
 
   constructor(
     readonly model: LogisticModel,
-    private readonly ctx: FeatureContext,
+    readonly ctx: FeatureContext,
   ) {}
 
   get name(): string {
