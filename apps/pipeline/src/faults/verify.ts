@@ -91,7 +91,9 @@ export async function settle(pipeline: FaultPipeline, load: RunningLoad): Promis
     },
     { timeoutMs: 60_000, intervalMs: 1000 },
   ).catch((err) => {
-    throw new Error(`${String(err)}: ${queued} queued, ${flagged} suspicious in the counters`);
+    throw new Error(
+      `${String(err)}: ${queued} queued, ${flagged} suspicious in the counters\nreview-sink's last lines:\n${pipeline.reviewSink.tail(60)}`,
+    );
   });
   // A last look a moment later: nothing more may arrive (a late duplicate would).
   await sleep(2000);
