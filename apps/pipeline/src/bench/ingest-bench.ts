@@ -308,7 +308,8 @@ export async function benchIngest(
       });
       const singleHalf = await run("single @ half peak", {
         batch: 1,
-        concurrency: 256,
+        // The ingest's per-partner cap (maxConcurrentPerPartner): more would measure its 429s.
+        concurrency: 64,
         ratePerSec: Math.max(10, Math.floor(singleRate / 2)),
       });
       report({
