@@ -5,7 +5,7 @@
  * every process that produces or consumes LZ4 batches must call it once.
  */
 import kafkajs from "kafkajs";
-import { compressFrameSync, decompressFrame } from "lz4-napi";
+import { compressFrameSync, decompressFrameSync } from "lz4-napi";
 
 // kafkajs is CommonJS and Node's ESM loader (tsx, the CLI) cannot see `CompressionCodecs` as a named export.
 const { CompressionCodecs, CompressionTypes } = kafkajs;
@@ -15,9 +15,10 @@ export function registerLz4Codec(): void {
   if (registered) return;
   registered = true;
   CompressionCodecs[CompressionTypes.LZ4] = () => ({
-    // The sync call: the async one hands each batch to libuv's thread pool, which costs ~65 µs
-    // of CPU per call against ~4 µs for compressing a 7 KB partition batch in place.
+    // The sync calls: the async ones hand each record batch to libuv's thread pool, which costs
+    // ~65 µs of CPU per call against ~4 µs for compressing a 7 KB partition batch in place, and
+    // 19 µs against 8.5 µs for decompressing one of 20 clicks.
     compress: (encoder: { buffer: Buffer }) => compressFrameSync(encoder.buffer),
-    decompress: (buffer: Buffer) => decompressFrame(buffer),
+    decompress: (buffer: Buffer) => decompressFrameSync(buffer),
   });
 }
